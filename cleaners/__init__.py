@@ -1,0 +1,1 @@
+"""newsclean cleaners: pure text cleaners, language, dedup and I/O. No Prefect in here."""

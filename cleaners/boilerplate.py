@@ -1,0 +1,181 @@
+"""Boilerplate removal: ads, related links, paywall notices, prompts, appeals, captions, credits.
+
+Phrase knowledge lives in data files (``cleaners/phrases/<lang>.toml``), so a new language or a
+site's own phrases need no code. The rules work on whole paragraphs: a line is removed only when
+the whole line is junk, which keeps a news sentence that merely mentions advertising or
+subscribers. Multi-paragraph appeals go as one block (start and end found); comment sections and
+link lists at the end go as a tail; a short unpunctuated line stranded between removed lines
+(a video caption, a teaser headline) goes with them.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from cleaners.config import BoilerplateConfig, ConfigError
+from cleaners.document import REMOVED, Cleaned, Edit
+from cleaners.text import ends_like_sentence, join_paragraphs, paragraphs, words
+
+NAME = "boilerplate"
+PHRASE_DIR = Path(__file__).parent / "phrases"
+# A tail section may hold only short lines; a 40-word paragraph after "Comments" is article text.
+MAX_TAIL_LINE_WORDS = 40
+# "Stranded" lines: at most this many words, between two removed lines.
+MAX_STRANDED_WORDS = 20
+
+
+@dataclass(frozen=True, slots=True)
+class BlockRule:
+    category: str
+    reason: str
+    start: re.Pattern
+    end: re.Pattern
+    max_lines: int
+
+
+@dataclass(frozen=True, slots=True)
+class TailRule:
+    category: str
+    reason: str
+    start: re.Pattern
+
+
+@dataclass(frozen=True, slots=True)
+class PhraseBook:
+    """All languages' rules, compiled once: one alternation per category for line rules."""
+
+    line_rules: tuple[tuple[str, str, re.Pattern], ...]  # (category, reason, pattern)
+    blocks: tuple[BlockRule, ...]
+    tails: tuple[TailRule, ...]
+
+    def classify_line(self, line: str) -> tuple[str, str] | None:
+        for category, reason, pattern in self.line_rules:
+            if pattern.fullmatch(line):
+                return category, reason
+        return None
+
+
+def _compile(patterns: list[str], where: str) -> re.Pattern:
+    try:
+        return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+    except re.error as exc:
+        raise ConfigError(f"bad pattern in {where}: {exc}") from None
+
+
+def _phrase_file(language: str, extra_dirs: tuple[str, ...]) -> Path:
+    for folder in (*map(Path, extra_dirs), PHRASE_DIR):
+        candidate = folder / f"{language}.toml"
+        if candidate.is_file():
+            return candidate
+    known = sorted(p.stem for p in PHRASE_DIR.glob("*.toml"))
+    raise ConfigError(f"no phrase file for language '{language}'; available: {', '.join(known)}")
+
+
+@lru_cache(maxsize=8)
+def load_phrasebook(languages: tuple[str, ...], extra_dirs: tuple[str, ...] = ()) -> PhraseBook:
+    """Read and compile the phrase files for ``languages`` (cached: compiled once per process)."""
+    lines: dict[str, tuple[str, list[str]]] = {}
+    blocks, tails = [], []
+    for language in languages:
+        path = _phrase_file(language, extra_dirs)
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        for rule in data.get("line", []):
+            reason, patterns = lines.setdefault(rule["category"], (rule["reason"], []))
+            patterns.extend(rule["patterns"])
+        for rule in data.get("block", []):
+            blocks.append(
+                BlockRule(rule["category"], rule["reason"], _compile(rule["start"], path.name),
+                          _compile(rule["end"], path.name), int(rule.get("max_lines", 10)))
+            )
+        for rule in data.get("tail", []):
+            tails.append(TailRule(rule["category"], rule["reason"], _compile(rule["start"], path.name)))
+    line_rules = tuple((cat, reason, _compile(pats, f"{cat} rules")) for cat, (reason, pats) in lines.items())
+    return PhraseBook(line_rules, tuple(blocks), tuple(tails))
+
+
+def phrasebook_for(cfg: BoilerplateConfig) -> PhraseBook:
+    return load_phrasebook(tuple(cfg.languages), tuple(cfg.extra_phrase_dirs))
+
+
+def _mark_blocks(paras: list[str], marks: list, book: PhraseBook) -> None:
+    for rule in book.blocks:
+        i = 0
+        while i < len(paras):
+            if marks[i] is None and rule.start.fullmatch(paras[i]):
+                end = next(
+                    (j for j in range(i, min(len(paras), i + rule.max_lines))
+                     if rule.end.fullmatch(paras[j])), None,
+                )
+                if end is not None:
+                    for j in range(i, end + 1):
+                        marks[j] = (rule.category, rule.reason, i)  # i: block id, so edits group
+                    i = end
+            i += 1
+
+
+def _mark_tail(paras: list[str], marks: list, book: PhraseBook, max_tail_lines: int) -> None:
+    start = max(0, len(paras) - max_tail_lines - 1)
+    for i in range(start, len(paras)):
+        rest = paras[i + 1:]
+        if any(len(words(p)) > MAX_TAIL_LINE_WORDS for p in rest):
+            continue
+        for rule in book.tails:
+            if rule.start.fullmatch(paras[i]):
+                for j in range(i, len(paras)):
+                    if marks[j] is None:  # lines a rule already named keep their own category
+                        marks[j] = (rule.category, rule.reason, ("tail", i))
+                return
+
+
+def _mark_stranded(paras: list[str], marks: list) -> None:
+    for i in range(1, len(paras) - 1):
+        line = paras[i]
+        if (marks[i] is None and marks[i - 1] is not None and marks[i + 1] is not None
+                and len(words(line)) <= MAX_STRANDED_WORDS and not ends_like_sentence(line)):
+            marks[i] = ("stranded", "short unpunctuated line between boilerplate lines (caption or teaser)", None)
+
+
+def remove_boilerplate(text: str, ctx) -> Cleaned:
+    """Remove paragraphs that are wholly boilerplate; record each removal with its category.
+
+    >>> from cleaners.registry import CleanerContext
+    >>> ctx = CleanerContext()
+    >>> remove_boilerplate("News here.\\n\\nADVERTISEMENT\\n\\nMore news.", ctx).text
+    'News here.\\n\\nMore news.'
+    >>> remove_boilerplate("Advertisement revenue fell 8% at the group.", ctx).edits
+    []
+    """
+    cfg: BoilerplateConfig = ctx.config.boilerplate
+    book = phrasebook_for(cfg)
+    paras = paragraphs(text)
+    marks: list = [None] * len(paras)
+    _mark_blocks(paras, marks, book)
+    for i, line in enumerate(paras):
+        if marks[i] is None and len(words(line)) <= cfg.max_link_words:
+            found = book.classify_line(line)
+            if found:
+                marks[i] = (*found, None)
+    _mark_tail(paras, marks, book, cfg.max_tail_lines)
+    _mark_stranded(paras, marks)
+
+    edits: list[Edit] = []
+    kept: list[str] = []
+    i = 0
+    while i < len(paras):
+        mark = marks[i]
+        if mark is None:
+            kept.append(paras[i])
+            i += 1
+            continue
+        category, reason, group = mark
+        j = i + 1
+        while group is not None and j < len(paras) and marks[j] is not None and marks[j][2] == group:
+            j += 1
+        edits.append(Edit(NAME, category, REMOVED, join_paragraphs(paras[i:j]), "", reason))
+        i = j
+    fields = {"truncated": True} if any(e.category == "paywall" for e in edits) else {}
+    return Cleaned(join_paragraphs(kept), edits, fields)

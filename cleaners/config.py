@@ -1,0 +1,157 @@
+"""All of newsclean's settings in one place.
+
+Defaults live here, each with the reason for it; a TOML file (``--config newsclean.toml``) overrides
+only the keys it sets. Unknown sections or keys, and values of the wrong type, raise ``ConfigError``
+naming the valid choices, so a typo never silently falls back to a default.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cleaners.registry import CLEANER_NAMES, validate_cleaner_names
+
+
+class ConfigError(ValueError):
+    """A mistake in the user's configuration; the CLI prints it as one line."""
+
+
+@dataclass(slots=True)
+class PipelineConfig:
+    # Order matters; the default and its reasons are in cleaners/registry.py.
+    cleaners: list[str] = field(default_factory=lambda: list(CLEANER_NAMES))
+    # Each Prefect task run costs ~8 ms; 500 articles (~1.5 MB) keep that well under 1% of the work.
+    batch_size: int = 500
+
+
+@dataclass(slots=True)
+class InputConfig:
+    # JSONL field names, so feeds with other schemas need no conversion step.
+    id_field: str = "id"
+    title_field: str = "title"
+    text_field: str = "text"
+    url_field: str = "url"
+    source_field: str = "source"
+    published_field: str = "published"
+    # Files above this are rejected: a news article is KBs; 64 MB is a dump or a binary.
+    max_bytes: int = 64 * 1024 * 1024
+
+
+@dataclass(slots=True)
+class BoilerplateConfig:
+    # Phrase files (cleaners/phrases/<lang>.toml) to load; boilerplate may be in another language
+    # than the article (an English story on a French portal), so all are applied to every article.
+    languages: list[str] = field(default_factory=lambda: ["en", "fr", "de", "es"])
+    # Extra folders of phrase files, for users' own sites; same format as cleaners/phrases/.
+    extra_phrase_dirs: list[str] = field(default_factory=list)
+    # Prefix patterns ("Also read | ...") only match lines this short: longer lines are prose.
+    max_link_words: int = 30
+    # A tail section (comments, "Leave a Reply") is cut only if what follows is this short.
+    max_tail_lines: int = 12
+
+
+@dataclass(slots=True)
+class LanguageConfig:
+    # langdetect is random unless seeded; a fixed seed makes runs byte-identical.
+    seed: int = 0
+    # Detection on a bounded prefix: accuracy saturates long before 3,000 characters.
+    max_chars: int = 3000
+    # Accept only these languages (ISO 639-1); empty accepts any. Others are rejected with a reason.
+    accept: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class MtGlitchConfig:
+    # Mechanical typography repairs (quotes, spacing, doubled words). Off = flag only.
+    repair: bool = True
+    # Repetition flags look this many words back within a sentence.
+    repeat_window: int = 8
+
+
+@dataclass(slots=True)
+class QualityConfig:
+    # Below this many words what is left is a stub, a teaser or a navigation page, not an article.
+    min_words: int = 40
+    # Share of letters among non-space characters; tables of numbers or leftover markup fall below.
+    min_alpha_ratio: float = 0.6
+
+
+@dataclass(slots=True)
+class DedupConfig:
+    # Word 5-grams: long enough that different articles on one story share almost none
+    # (the seeds' pairwise Jaccard is below 0.01), short enough to survive small edits.
+    shingle_size: int = 5
+    num_perm: int = 128
+    # Estimated Jaccard at or above which two articles are copies of one story.
+    threshold: float = 0.7
+    # MinHash permutations come from this seed; indexes built with another seed are incomparable.
+    seed: int = 1
+
+
+@dataclass(slots=True)
+class Config:
+    pipeline: PipelineConfig = field(default_factory=PipelineConfig)
+    input: InputConfig = field(default_factory=InputConfig)
+    boilerplate: BoilerplateConfig = field(default_factory=BoilerplateConfig)
+    language: LanguageConfig = field(default_factory=LanguageConfig)
+    mt_glitches: MtGlitchConfig = field(default_factory=MtGlitchConfig)
+    quality: QualityConfig = field(default_factory=QualityConfig)
+    dedup: DedupConfig = field(default_factory=DedupConfig)
+
+    def __post_init__(self) -> None:
+        validate_cleaner_names(self.pipeline.cleaners)
+        if self.pipeline.batch_size < 1:
+            raise ConfigError("pipeline.batch_size must be at least 1")
+        if not 0.0 < self.dedup.threshold <= 1.0:
+            raise ConfigError("dedup.threshold must be in (0, 1]")
+
+
+def _override(section: Any, values: dict[str, Any], where: str) -> Any:
+    valid = {f.name: f for f in dataclasses.fields(section)}
+    changes = {}
+    for key, value in values.items():
+        if key not in valid:
+            raise ConfigError(f"unknown config key '{where}.{key}'; valid keys: {', '.join(valid)}")
+        default = getattr(section, key)
+        expected = float if isinstance(default, float) else type(default)
+        ok = isinstance(value, expected) or (expected is float and isinstance(value, int))
+        if not ok or (expected is int and isinstance(value, bool)):
+            raise ConfigError(f"config key '{where}.{key}' must be {expected.__name__}, got {value!r}")
+        changes[key] = float(value) if expected is float else value
+    return dataclasses.replace(section, **changes)
+
+
+def config_from_dict(data: dict[str, Any]) -> Config:
+    """Build a Config from defaults plus the sections and keys in ``data``."""
+    base = Config()
+    sections = {f.name for f in dataclasses.fields(Config)}
+    changes = {}
+    for name, values in data.items():
+        if name not in sections:
+            raise ConfigError(f"unknown config section '[{name}]'; valid sections: {', '.join(sorted(sections))}")
+        if not isinstance(values, dict):
+            raise ConfigError(f"config section '[{name}]' must be a table")
+        changes[name] = _override(getattr(base, name), values, name)
+    return dataclasses.replace(base, **changes)
+
+
+def load_config(path: str | Path | None) -> Config:
+    """Defaults, overridden by the TOML file at ``path`` when one is given."""
+    if path is None:
+        return Config()
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"config file not found: {path}")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+    return config_from_dict(data)
+
+
+def config_to_dict(config: Config) -> dict[str, Any]:
+    return dataclasses.asdict(config)

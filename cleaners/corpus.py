@@ -1,0 +1,130 @@
+"""Corpus-level steps the flow orchestrates: clean a batch, account for every input, write outputs.
+
+Pure Python with no Prefect in it, so each step is unit-tested directly and the flow stays thin.
+Memory is bounded: cleaned articles are spooled to disk between the cleaning pass and the writing
+pass; only dedup signatures (and ids) stay in memory.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict
+from pathlib import Path
+
+from cleaners.config import Config
+from cleaners.dedup import DuplicateFinder, Signature, Verdict, signatures
+from cleaners.document import DUPLICATE, KEPT, Article, Edit
+from cleaners.io import RawRecord, atomic_outputs, dump_json_line, parse_record
+from cleaners.quality import check_quality
+from cleaners.registry import apply_cleaners
+from cleaners.report import RunSummary
+
+OUTPUT_FILES = ("articles.jsonl", "manifest.jsonl", "edits.jsonl", "report.md")
+
+
+def clean_article(raw: RawRecord, config: Config) -> Article:
+    """Parse and clean one record; any failure becomes a rejection with its reason."""
+    article = parse_record(raw, config.input)
+    if article.status != KEPT:
+        return article
+    try:
+        apply_cleaners(article, config)
+        keep, reason = check_quality(article.text, config.quality)
+        accepted = config.language.accept
+        if not keep:
+            article.reject(reason)
+        elif accepted and article.language not in accepted:
+            article.reject(f"language: '{article.language}' is not in language.accept {accepted}")
+    except Exception as exc:  # noqa: BLE001 - one broken article must not stop the run
+        article.reject(f"error: {type(exc).__name__}: {exc}")
+    return article
+
+
+def clean_batch(records: list[RawRecord], config: Config) -> tuple[list[Article], list[Signature]]:
+    """Clean a batch and compute the dedup signatures of the articles it keeps."""
+    articles = [clean_article(r, config) for r in records]
+    kept = [(a.id, a.text, a.published) for a in articles if a.status == KEPT]
+    return articles, signatures(kept, config.dedup)
+
+
+def batched(items: Iterable, size: int) -> Iterator[list]:
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _article_from_json(row: dict) -> Article:
+    row["edits"] = [Edit(**e) for e in row["edits"]]
+    return Article(**row)
+
+
+class Ledger:
+    """Accounts for every input between the passes: spools articles to disk, rejects repeated ids."""
+
+    def __init__(self, folder: Path, config: Config):
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, self.path = tempfile.mkstemp(prefix=".spool.", suffix=".jsonl", dir=folder)
+        self._out = os.fdopen(fd, "w", encoding="utf-8")
+        self._first_input: dict[str, str] = {}
+        self.finder = DuplicateFinder(config.dedup)
+
+    def add(self, articles: list[Article], sigs: list[Signature]) -> None:
+        """Spool a cleaned batch; ``sigs`` are those of its kept articles, in order."""
+        kept = [a for a in articles if a.status == KEPT]
+        for a in articles:
+            first = self._first_input.setdefault(a.id, a.input)
+            if first != a.input:
+                a.reject(f"duplicate_id: id '{a.id}' was already used by {first}")
+            self._out.write(dump_json_line(asdict(a)))
+        self.finder.add([sig for a, sig in zip(kept, sigs, strict=True) if a.status == KEPT])
+
+    def articles(self) -> Iterator[Article]:
+        self._out.flush()
+        with open(self.path, encoding="utf-8") as handle:
+            for line in handle:
+                yield _article_from_json(json.loads(line))
+
+    def close(self) -> None:
+        self._out.close()
+        if os.path.exists(self.path):
+            os.unlink(self.path)
+
+
+def apply_verdicts(article: Article, verdicts: dict[str, Verdict], members: dict[str, list[str]]) -> Article:
+    verdict = verdicts.get(article.id)
+    if article.status == KEPT and verdict:
+        article.status, article.duplicate_of = DUPLICATE, verdict.duplicate_of
+        article.similarity, article.cluster = verdict.similarity, verdict.duplicate_of
+        article.reason = f"near-duplicate of {verdict.duplicate_of} (estimated Jaccard {verdict.similarity})"
+    elif article.status == KEPT:
+        article.cluster = article.id
+        article.duplicates = members.get(article.id, [])
+    return article
+
+
+def write_outputs(ledger: Ledger, folder: Path) -> RunSummary:
+    """Second pass: stream the spool into articles, manifest and edits files, and the report."""
+    verdicts = ledger.finder.verdicts()
+    members: dict[str, list[str]] = {}
+    for dup, v in verdicts.items():
+        members.setdefault(v.duplicate_of, []).append(dup)
+    summary = RunSummary()
+    with atomic_outputs(folder, OUTPUT_FILES) as out:
+        for article in ledger.articles():
+            apply_verdicts(article, verdicts, members)
+            summary.count(article)
+            if article.status == KEPT:
+                out["articles.jsonl"].write(dump_json_line(article.article_row()))
+            out["manifest.jsonl"].write(dump_json_line(article.manifest_row()))
+            for edit in article.edits:
+                out["edits.jsonl"].write(dump_json_line(edit.to_json(article.id)))
+        out["report.md"].write(summary.to_markdown())
+    return summary

@@ -1,0 +1,103 @@
+"""The records that flow through newsclean: an Article, the Edits made to it, a cleaner's result."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+KEPT, DUPLICATE, REJECTED = "kept", "duplicate", "rejected"
+REMOVED, REPLACED, FLAGGED = "removed", "replaced", "flagged"
+
+
+@dataclass(slots=True)
+class Edit:
+    """One change (or finding) made by one cleaner, with a reason a reader can act on."""
+
+    cleaner: str  # registry name, e.g. "boilerplate"
+    category: str  # what kind of thing, e.g. "ad", "paywall", "mojibake"
+    action: str  # removed | replaced | flagged
+    before: str
+    after: str
+    reason: str
+    offset: int | None = None  # flags: character offset of the span in the cleaned text
+
+    def to_json(self, article_id: str) -> dict[str, Any]:
+        row = {"id": article_id, **asdict(self)}
+        if row["offset"] is None:
+            del row["offset"]
+        return row
+
+
+@dataclass(slots=True)
+class Cleaned:
+    """What a cleaner returns: the new text, the edits that explain it, and metadata it found."""
+
+    text: str
+    edits: list[Edit] = field(default_factory=list)
+    fields: dict[str, Any] = field(default_factory=dict)  # e.g. {"byline": "Peony Hirwani"}
+
+
+@dataclass(slots=True)
+class Article:
+    """One input document, from reading to writing."""
+
+    id: str
+    input: str  # where it came from: a path, or "path:line" for JSONL
+    title: str = ""
+    text: str = ""
+    url: str | None = None
+    source: str | None = None
+    published: str | None = None
+    byline: str | None = None
+    dateline: str | None = None
+    language: str | None = None
+    language_prob: float | None = None
+    edits: list[Edit] = field(default_factory=list)
+    status: str = KEPT
+    reason: str | None = None
+    duplicate_of: str | None = None
+    similarity: float | None = None
+    cluster: str | None = None
+    duplicates: list[str] = field(default_factory=list)
+    truncated: bool = False
+
+    def reject(self, reason: str) -> Article:
+        self.status, self.reason = REJECTED, reason
+        return self
+
+    @property
+    def flags(self) -> list[dict[str, Any]]:
+        """Findings that were flagged rather than repaired, for articles.jsonl."""
+        return [
+            {"cleaner": e.cleaner, "kind": e.category, "span": e.before, "offset": e.offset, "reason": e.reason}
+            for e in self.edits
+            if e.action == FLAGGED
+        ]
+
+    def article_row(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "text": self.text,
+            "language": self.language,
+            "language_prob": self.language_prob,
+            "byline": self.byline,
+            "dateline": self.dateline,
+            "published": self.published,
+            "url": self.url,
+            "source": self.source,
+            "truncated": self.truncated,
+            "cluster": self.cluster,
+            "duplicates": self.duplicates,
+            "flags": self.flags,
+        }
+
+    def manifest_row(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "input": self.input,
+            "status": self.status,
+            "duplicate_of": self.duplicate_of,
+            "similarity": self.similarity,
+            "reason": self.reason,
+        }

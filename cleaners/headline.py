@@ -1,0 +1,81 @@
+"""Headline noise at the top of the body: the title repeated (whole or truncated) and tag lines.
+
+Scraped pages often repeat the headline as the body's first line, sometimes in a fuller form than
+the title the scraper kept ("Chinas top diplomat vows ... ahead" vs the whole headline): then the
+fuller one becomes the title. A kicker or topic tag ("Russia China ties", "Politics") is a short
+unpunctuated line at the very top. When an input has no title, a headline-shaped first line
+becomes the title.
+"""
+
+from __future__ import annotations
+
+from cleaners.document import REMOVED, Cleaned, Edit
+from cleaners.text import comparable, ends_like_sentence, join_paragraphs, paragraphs, words
+
+NAME = "headline"
+MAX_TAG_WORDS = 4
+MAX_HEADLINE_WORDS = 30
+# A copy that is a prefix of the title (or the reverse) must be this long to count as truncation.
+MIN_TRUNCATED_WORDS = 4
+
+
+def _looks_like_headline(line: str) -> bool:
+    n = len(words(line))
+    return 0 < n <= MAX_HEADLINE_WORDS and not line.rstrip().endswith((".", ":", ";", ","))
+
+
+def _headline_copy(line: str, title: str) -> tuple[str, str | None] | None:
+    """(reason, new_title) if ``line`` is a copy of ``title``; new_title when the line is fuller."""
+    c, t = comparable(line), comparable(title)
+    if not c or not t:
+        return None
+    if c == t:
+        return "headline repeated at the top of the body", None
+    if c.startswith(t + " ") and len(t.split()) >= MIN_TRUNCATED_WORDS and _looks_like_headline(line):
+        return "full headline at the top of the body; the title was a truncated copy", line
+    if t.startswith(c + " ") and len(c.split()) >= MIN_TRUNCATED_WORDS:
+        return "truncated copy of the headline", None
+    return None
+
+
+def _is_tag_line(line: str, title: str) -> bool:
+    """A kicker: a few words, no sentence punctuation, each word in the title or capitalized."""
+    tokens = words(line)
+    if not 0 < len(tokens) <= MAX_TAG_WORDS or ends_like_sentence(line) or any(ch.isdigit() for ch in line):
+        return False
+    title_words = set(comparable(title).split())
+    return all(w.lower().replace("’", "").replace("'", "") in title_words or w[:1].isupper() for w in tokens)
+
+
+def remove_headline_noise(text: str, ctx) -> Cleaned:
+    """Drop repeated/truncated headline copies and tag lines from the top of the body.
+
+    >>> from cleaners.registry import CleanerContext
+    >>> ctx = CleanerContext("Big news today")
+    >>> r = remove_headline_noise("Big news today\\n\\nBig news today\\n\\nIt happened.", ctx)
+    >>> r.text, r.edits[0].reason
+    ('It happened.', 'headline repeated at the top of the body')
+    """
+    paras = paragraphs(text)
+    title = ctx.title or ""
+    edits: list[Edit] = []
+    fields: dict[str, str] = {}
+    if not title.strip() and len(paras) > 1 and _looks_like_headline(paras[0]):
+        title = paras.pop(0)
+        fields["title"] = title
+        edits.append(Edit(NAME, "headline", REMOVED, title, "", "headline moved from the body to the title"))
+    # Repeat until the top line is neither a copy nor a tag: the result is a fixed point.
+    while len(paras) > 1:
+        top = paras[0]
+        copy = _headline_copy(top, title)
+        if copy:
+            reason, new_title = copy
+            if new_title:
+                title = fields["title"] = new_title
+            edits.append(Edit(NAME, "headline", REMOVED, top, "", reason))
+        elif _is_tag_line(top, title):
+            edits.append(Edit(NAME, "tag_line", REMOVED, top, "", "short tag or kicker line above the article"))
+        else:
+            break
+        paras.pop(0)
+    return Cleaned(join_paragraphs(paras), edits, fields)

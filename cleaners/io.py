@@ -1,0 +1,245 @@
+"""Readers and writers at the edges: input files to Articles, Articles to output files.
+
+Reading is a stream: ``iter_records`` yields raw records (a file's bytes, or one JSONL line) and
+``parse_record`` turns each into an Article, or a rejected Article with a reason: a bad input never
+stops the run. Writing is atomic: every output goes to a temporary file renamed into place, so a run
+killed at any moment leaves the previous output whole.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from charset_normalizer import from_bytes
+
+from cleaners.config import ConfigError, InputConfig
+from cleaners.document import REPLACED, Article, Edit
+
+TEXT_SUFFIXES = {".txt"}
+JSONL_SUFFIXES = {".jsonl"}
+# Decoded text with fewer printable characters than this is a binary file, not an article.
+MIN_PRINTABLE_RATIO = 0.9
+BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+class InputRejected(Exception):
+    """An input that cannot become an article; the message is the manifest's reason."""
+
+
+@dataclass(slots=True)
+class RawRecord:
+    """One input before parsing: a whole .txt file, or one line of a .jsonl file."""
+
+    input: str  # path, or "path:line"
+    default_id: str
+    kind: str  # "txt" | "jsonl" | "rejected"
+    data: bytes = b""
+    error: str | None = None
+
+
+def check_inputs(paths: list[str]) -> None:
+    """Fail fast, with one line, on input paths that do not exist."""
+    missing = [p for p in paths if not os.path.lexists(p)]
+    if missing:
+        raise ConfigError(f"input path not found: {', '.join(missing)}")
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    """Files under ``root`` in sorted order; symlinked folders are not followed (no loops)."""
+    for folder, dirs, files in os.walk(root, followlinks=False):
+        dirs.sort()
+        for name in sorted(files):
+            yield Path(folder) / name
+
+
+def _record_id(path: Path, root: Path | None) -> str:
+    if root is None:
+        return path.stem
+    rel = path.relative_to(root)
+    return str(rel.with_suffix("")).replace(os.sep, "/")
+
+
+def iter_records(paths: list[str], cfg: InputConfig) -> Iterator[RawRecord]:
+    """Yield every input record under ``paths`` (files or folders), in a deterministic order."""
+    for given in paths:
+        root = Path(given)
+        files = _walk(root) if root.is_dir() else [root]
+        for path in files:
+            yield from _file_records(path, root if root.is_dir() else None, cfg)
+
+
+def _file_records(path: Path, root: Path | None, cfg: InputConfig) -> Iterator[RawRecord]:
+    rid = _record_id(path, root)
+    suffix = path.suffix.lower()
+    try:
+        if suffix not in TEXT_SUFFIXES | JSONL_SUFFIXES:
+            raise InputRejected(f"unsupported_file_type: '{suffix or path.name}' (expected .txt or .jsonl)")
+        if not path.is_file():
+            raise InputRejected("not_a_regular_file: broken link, device or folder")
+        size = path.stat().st_size
+        if suffix in TEXT_SUFFIXES:
+            if size > cfg.max_bytes:
+                raise InputRejected(f"too_large: {size} bytes (input.max_bytes is {cfg.max_bytes})")
+            yield RawRecord(str(path), rid, "txt", path.read_bytes())
+            return
+        with path.open("rb") as handle:
+            for lineno, line in enumerate(handle, start=1):
+                if line.strip():
+                    yield RawRecord(f"{path}:{lineno}", f"{rid}:{lineno}", "jsonl", line)
+    except InputRejected as exc:
+        yield RawRecord(str(path), rid, "rejected", error=str(exc))
+    except OSError as exc:
+        yield RawRecord(str(path), rid, "rejected", error=f"unreadable: {exc.strerror or exc}")
+
+
+# Western Latin code pages that detectors confuse with each other on little evidence.
+WESTERN_LATIN = {"cp1252", "cp1250", "cp1254", "cp1257", "latin_1", "iso8859_2", "iso8859_9", "iso8859_15",
+                 "mac_roman", "mac_latin2"}
+# Below this many bytes a detector has too little evidence; cp1252 is the likeliest legacy encoding.
+MIN_DETECTION_BYTES = 200
+
+
+def detect_legacy_encoding(data: bytes) -> str:
+    """The encoding of bytes that are not UTF-8, by charset-normalizer.
+
+    On little evidence detectors pick among the single-byte Western code pages almost at random;
+    cp1252 is the web's de-facto default for all of them (WHATWG maps latin-1 to it), so it wins
+    when the bytes are short or the guess is a Western code page it can decode. UTF-16/32 without
+    a BOM is considered only when the bytes hold NULs, as text in those encodings does.
+    """
+    exclude = [] if b"\x00" in data else ["utf_16", "utf_16_le", "utf_16_be", "utf_32", "utf_32_le", "utf_32_be"]
+    guess = None
+    if len(data) >= MIN_DETECTION_BYTES or b"\x00" in data:
+        best = from_bytes(data, cp_exclusion=exclude).best()
+        guess = best.encoding if best else None
+    if guess is None or guess in WESTERN_LATIN:
+        try:
+            data.decode("cp1252")
+            return "cp1252"
+        except UnicodeDecodeError:
+            if guess is None:
+                raise InputRejected("undecodable: not text in any known encoding") from None
+    return guess
+
+
+def decode_text(data: bytes) -> tuple[str, Edit | None]:
+    """Bytes to text: UTF-8 (or a BOM's encoding) as is; anything else by detection, recorded.
+
+    >>> decode_text("café".encode("cp1252"))[1].reason
+    'decoded as cp1252: the input was not valid UTF-8'
+    """
+    edit = None
+    for bom, encoding in BOMS:
+        if data.startswith(bom):
+            text = data.decode(encoding, errors="replace")
+            break
+    else:
+        try:
+            text = data.decode("utf-8")
+            if text.count("\x00") > len(text) // 4:  # ASCII in UTF-16/32 without a BOM is valid UTF-8
+                encoding = detect_legacy_encoding(data)
+                if encoding.startswith("utf_"):
+                    text = data.decode(encoding)
+                    edit = Edit("reader", "encoding", REPLACED, "", "", f"decoded as {encoding} (no BOM)")
+        except UnicodeDecodeError:
+            encoding = detect_legacy_encoding(data)
+            text = data.decode(encoding)
+            edit = Edit("reader", "encoding", REPLACED, "", "", f"decoded as {encoding}: the input was not valid UTF-8")
+    if not text.strip():
+        raise InputRejected("empty: no text")
+    printable = sum(ch.isprintable() or ch in "\n\r\t" for ch in text)
+    if printable / len(text) < MIN_PRINTABLE_RATIO:
+        raise InputRejected("binary: mostly non-printable bytes")
+    return text, edit
+
+
+def _split_headline(text: str) -> tuple[str, str]:
+    """First non-empty line is the headline, the rest the body."""
+    lines = text.lstrip().split("\n", 1)
+    return lines[0].strip(), (lines[1] if len(lines) > 1 else "")
+
+
+def _optional_str(record: dict, key: str) -> str | None:
+    value = record.get(key)
+    if value is None or value == "":
+        return None
+    if isinstance(value, (dict, list)):
+        raise InputRejected(f"bad_field: '{key}' must be a string, got {type(value).__name__}")
+    return str(value)
+
+
+def parse_record(raw: RawRecord, cfg: InputConfig) -> Article:
+    """Turn a raw record into an Article; on any problem, a rejected Article with the reason."""
+    article = Article(id=raw.default_id, input=raw.input)
+    if raw.kind == "rejected":
+        return article.reject(raw.error or "rejected")
+    try:
+        text, edit = decode_text(raw.data)
+        if edit:
+            article.edits.append(edit)
+        if raw.kind == "txt":
+            article.title, article.text = _split_headline(text)
+            if not article.text.strip():
+                raise InputRejected("no_body: the file holds a headline only")
+            return article
+        try:
+            record = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputRejected(f"malformed_json: {exc.msg} at column {exc.colno}") from None
+        if not isinstance(record, dict):
+            raise InputRejected(f"malformed_json: expected an object, got {type(record).__name__}")
+        rid = record.get(cfg.id_field)
+        if isinstance(rid, (str, int)) and not isinstance(rid, bool) and str(rid).strip():
+            article.id = str(rid)
+        elif rid is not None:
+            raise InputRejected(f"bad_field: '{cfg.id_field}' must be a string or integer")
+        body = record.get(cfg.text_field)
+        if body is None:
+            raise InputRejected(f"missing_field: '{cfg.text_field}'")
+        if not isinstance(body, str):
+            raise InputRejected(f"bad_field: '{cfg.text_field}' must be a string, got {type(body).__name__}")
+        if not body.strip():
+            raise InputRejected(f"empty: '{cfg.text_field}' is empty")
+        article.text = body
+        article.title = _optional_str(record, cfg.title_field) or ""
+        article.url = _optional_str(record, cfg.url_field)
+        article.source = _optional_str(record, cfg.source_field)
+        article.published = _optional_str(record, cfg.published_field)
+    except InputRejected as exc:
+        article.reject(str(exc))
+    return article
+
+
+def dump_json_line(row: dict) -> str:
+    return json.dumps(row, ensure_ascii=False) + "\n"
+
+
+@contextmanager
+def atomic_outputs(folder: Path, names: tuple[str, ...]):
+    """Open temporary files for all outputs; on success rename them all into place together."""
+    folder.mkdir(parents=True, exist_ok=True)
+    temps = {}
+    try:
+        for name in names:
+            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+            temps[name] = (tmp, os.fdopen(fd, "w", encoding="utf-8", newline="\n"))
+        yield {name: handle for name, (_, handle) in temps.items()}
+        for _tmp, handle in temps.values():
+            handle.flush()
+            os.fsync(handle.fileno())
+            handle.close()
+        for name, (tmp, _) in temps.items():
+            os.replace(tmp, folder / name)
+    finally:
+        for tmp, handle in temps.values():
+            handle.close()
+            if os.path.exists(tmp):
+                os.unlink(tmp)

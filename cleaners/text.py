@@ -1,0 +1,46 @@
+"""Small text helpers shared by the cleaners (one place each, so every cleaner agrees)."""
+
+from __future__ import annotations
+
+import re
+
+PARAGRAPH_BREAK = "\n\n"
+WORD = re.compile(r"\w+(?:['’]\w+)*")
+# A sentence ends at . ! ? or … (optionally followed by closing quotes/brackets) and whitespace.
+SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’»)\]]*\s+")
+TERMINAL_PUNCT = re.compile(r"[.!?…:;][\"'”’»)\]]*$")
+
+
+def paragraphs(text: str) -> list[str]:
+    """Paragraphs of a normalized text (one per line, blank lines between).
+
+    >>> paragraphs("A.\\n\\nB.\\nC.")
+    ['A.', 'B.', 'C.']
+    """
+    return [line for line in text.split("\n") if line.strip()]
+
+
+def join_paragraphs(paras: list[str]) -> str:
+    return PARAGRAPH_BREAK.join(paras)
+
+
+def words(text: str) -> list[str]:
+    return WORD.findall(text)
+
+
+def ends_like_sentence(line: str) -> bool:
+    """True when a line ends with sentence punctuation (possibly inside closing quotes).
+
+    >>> ends_like_sentence("He said so.”"), ends_like_sentence("Related Articles")
+    (True, False)
+    """
+    return bool(TERMINAL_PUNCT.search(line.rstrip()))
+
+
+def comparable(text: str) -> str:
+    """Lower-case words only, apostrophes dropped: for comparing headlines and hashing copies.
+
+    >>> comparable("China’s top diplomat — vows!") == comparable("Chinas top diplomat vows")
+    True
+    """
+    return " ".join(WORD.findall(text.lower().replace("’", "").replace("'", "")))

@@ -1,0 +1,1 @@
+"""newsclean flows: Prefect orchestration and the command line."""
