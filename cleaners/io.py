@@ -30,6 +30,10 @@ BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codec
         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+
+
 class InputRejected(Exception):
     """An input that cannot become an article; the message is the manifest's reason."""
 
@@ -230,6 +234,7 @@ def atomic_outputs(folder: Path, names: tuple[str, ...]):
     try:
         for name in names:
             fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+            os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs are for others to read
             temps[name] = (tmp, os.fdopen(fd, "w", encoding="utf-8", newline="\n"))
         yield {name: handle for name, (_, handle) in temps.items()}
         for _tmp, handle in temps.values():

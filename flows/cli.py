@@ -1,0 +1,150 @@
+"""The ``newsclean`` command: run, explain, serve.
+
+argparse (stdlib) is enough for three subcommands; rich draws the progress bar and explanations.
+User mistakes (a missing path, a bad config) end with one line on stderr and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import flows  # noqa: F401  - sets Prefect's offline defaults before Prefect is imported
+from cleaners.config import ConfigError, load_config
+
+DEFAULT_INPUT = "seeds"
+DEFAULT_OUTPUT = "output"
+
+
+def _input_bytes(paths: list[str]) -> int:
+    total = 0
+    for p in map(Path, paths):
+        files = (f for f in p.rglob("*") if f.is_file()) if p.is_dir() else [p]
+        total += sum(f.stat().st_size for f in files if f.is_file())
+    return total
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from cleaners.io import check_inputs
+    from flows import progress
+    from flows.clean_corpus import clean_corpus
+
+    load_config(args.config)  # fail fast, before Prefect starts its server
+    check_inputs(args.paths)
+    console = Console(stderr=True)
+    with Progress(TextColumn("cleaning"), BarColumn(), DownloadColumn(), TextColumn("{task.fields[records]} records"),
+                  TimeRemainingColumn(), console=console, disable=args.quiet) as bar:
+        job = bar.add_task("clean", total=_input_bytes(args.paths) or None, records=0)
+
+        def advance(records: int, done_bytes: int) -> None:
+            bar.update(job, completed=done_bytes, records=records)
+
+        progress.subscribe(advance)
+        try:
+            counts = clean_corpus(args.paths, args.output, args.config)
+        finally:
+            progress.unsubscribe(advance)
+    console.print(
+        f"[bold]{counts['inputs']}[/] inputs: [green]{counts['kept']} kept[/], "
+        f"[yellow]{counts['duplicate']} duplicates[/], [red]{counts['rejected']} rejected[/] -> {args.output}/"
+        " (articles.jsonl, manifest.jsonl, edits.jsonl, report.md)"
+    )
+    return 0
+
+
+def _rows_with_id(path: Path, article_id: str) -> list[dict]:
+    if not path.is_file():
+        return []
+    with path.open(encoding="utf-8") as handle:
+        return [row for row in map(json.loads, handle) if row.get("id") == article_id]
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from cleaners.corpus import clean_article
+    from cleaners.document import Edit
+    from cleaners.explain import render_article
+    from cleaners.io import iter_records
+
+    console = Console()
+    config = load_config(args.config)
+    target = Path(args.target)
+    if target.is_file():
+        for record in iter_records([str(target)], config.input):
+            article = clean_article(record, config)
+            render_article(article.article_row(), article.manifest_row(), article.edits, console)
+        return 0
+    out = Path(args.output)
+    manifests = _rows_with_id(out / "manifest.jsonl", args.target)
+    if not manifests:
+        raise ConfigError(f"'{args.target}' is neither a file nor an id in {out / 'manifest.jsonl'}")
+    articles = _rows_with_id(out / "articles.jsonl", args.target)
+    edits = [Edit(**{k: v for k, v in row.items() if k != "id"}) for row in _rows_with_id(out / "edits.jsonl", args.target)]
+    render_article(articles[0] if articles else {}, manifests[0], edits, console)
+    return 0
+
+
+def build_deployment(paths: list[str], output: str, config: str | None, cron: str, name: str):
+    """The scheduled deployment `serve` runs (separate so it can be checked without serving)."""
+    from flows.clean_corpus import clean_corpus
+
+    params = {"inputs": [str(Path(p).resolve()) for p in paths], "output": str(Path(output).resolve()),
+              "config_path": str(Path(config).resolve()) if config else None}
+    return clean_corpus.to_deployment(name=name, cron=cron, parameters=params)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from prefect import serve
+
+    load_config(args.config)
+    from cleaners.io import check_inputs
+
+    check_inputs(args.paths)
+    serve(build_deployment(args.paths, args.output, args.config, args.cron, args.name))
+    return 0
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="newsclean", description="Clean and deduplicate scraped news articles.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="clean PATHs (folders of .txt, .jsonl files) into OUT")
+    run.add_argument("paths", nargs="*", default=[DEFAULT_INPUT], metavar="PATH", help="default: seeds")
+    run.add_argument("-o", "--output", default=DEFAULT_OUTPUT, help="output folder (default: output)")
+    run.add_argument("--config", help="newsclean.toml overriding the defaults")
+    run.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    run.set_defaults(func=cmd_run)
+
+    explain = sub.add_parser("explain", help="show what was removed, repaired and flagged in an article, and why")
+    explain.add_argument("target", metavar="ID|FILE", help="an article id from OUT's manifest, or an input file")
+    explain.add_argument("-o", "--output", default=DEFAULT_OUTPUT, help="output folder to look the id up in")
+    explain.add_argument("--config", help="newsclean.toml (used when explaining a FILE)")
+    explain.set_defaults(func=cmd_explain)
+
+    serve = sub.add_parser("serve", help="serve the flow as a scheduled Prefect deployment")
+    serve.add_argument("paths", nargs="+", metavar="PATH")
+    serve.add_argument("--cron", required=True, help='schedule, e.g. "0 3 * * *"')
+    serve.add_argument("-o", "--output", default=DEFAULT_OUTPUT)
+    serve.add_argument("--config")
+    serve.add_argument("--name", default="nightly", help="deployment name (default: nightly)")
+    serve.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ConfigError as exc:
+        print(f"newsclean: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
