@@ -22,7 +22,7 @@ from cleaners.text import ends_like_sentence, join_paragraphs, paragraphs, words
 
 NAME = "boilerplate"
 PHRASE_DIR = Path(__file__).parent / "phrases"
-# A tail section may hold only short lines; a 40-word paragraph after "Comments" is article text.
+# A tail section holds junk or short non-prose lines; a sentence after "Comments" is article text.
 MAX_TAIL_LINE_WORDS = 40
 # "Stranded" lines: at most this many words, between two removed lines.
 MAX_STRANDED_WORDS = 20
@@ -120,8 +120,9 @@ def _mark_blocks(paras: list[str], marks: list, book: PhraseBook) -> None:
 def _mark_tail(paras: list[str], marks: list, book: PhraseBook, max_tail_lines: int) -> None:
     start = max(0, len(paras) - max_tail_lines - 1)
     for i in range(start, len(paras)):
-        rest = paras[i + 1:]
-        if any(len(words(p)) > MAX_TAIL_LINE_WORDS for p in rest):
+        # What follows a tail marker must be junk already, or short lines that are not prose.
+        rest = [p for j, p in enumerate(paras[i + 1:], start=i + 1) if marks[j] is None]
+        if any(len(words(p)) > MAX_TAIL_LINE_WORDS or ends_like_sentence(p) for p in rest):
             continue
         for rule in book.tails:
             if rule.start.fullmatch(paras[i]):

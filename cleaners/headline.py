@@ -9,7 +9,7 @@ becomes the title.
 
 from __future__ import annotations
 
-from cleaners.document import REMOVED, Cleaned, Edit
+from cleaners.document import REMOVED, REPLACED, Cleaned, Edit
 from cleaners.text import comparable, ends_like_sentence, join_paragraphs, paragraphs, words
 
 NAME = "headline"
@@ -32,7 +32,7 @@ def _headline_copy(line: str, title: str) -> tuple[str, str | None] | None:
     if c == t:
         return "headline repeated at the top of the body", None
     if c.startswith(t + " ") and len(t.split()) >= MIN_TRUNCATED_WORDS and _looks_like_headline(line):
-        return "full headline at the top of the body; the title was a truncated copy", line
+        return "full headline at the top of the body, moved to the title", line
     if t.startswith(c + " ") and len(c.split()) >= MIN_TRUNCATED_WORDS:
         return "truncated copy of the headline", None
     return None
@@ -70,9 +70,11 @@ def remove_headline_noise(text: str, ctx) -> Cleaned:
         copy = _headline_copy(top, title)
         if copy:
             reason, new_title = copy
-            if new_title:
-                title = fields["title"] = new_title
             edits.append(Edit(NAME, "headline", REMOVED, top, "", reason))
+            if new_title:
+                edits.append(Edit(NAME, "title", REPLACED, title, new_title,
+                                  "the title was a truncated copy of the full headline found in the body"))
+                title = fields["title"] = new_title
         elif _is_tag_line(top, title):
             edits.append(Edit(NAME, "tag_line", REMOVED, top, "", "short tag or kicker line above the article"))
         else:

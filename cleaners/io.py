@@ -59,8 +59,9 @@ def check_inputs(paths: list[str]) -> None:
 def _walk(root: Path) -> Iterator[Path]:
     """Files under ``root`` in sorted order; symlinked folders are not followed (no loops)."""
     for folder, dirs, files in os.walk(root, followlinks=False):
-        dirs.sort()
-        for name in sorted(files):
+        linked = [d for d in dirs if os.path.islink(os.path.join(folder, d))]
+        dirs[:] = sorted(d for d in dirs if d not in linked)
+        for name in sorted(files + linked):  # a linked folder is listed, to be rejected with a reason
             yield Path(folder) / name
 
 
@@ -84,6 +85,8 @@ def _file_records(path: Path, root: Path | None, cfg: InputConfig) -> Iterator[R
     rid = _record_id(path, root)
     suffix = path.suffix.lower()
     try:
+        if path.is_symlink() and path.is_dir():
+            raise InputRejected("symlinked_folder: not followed inside an input folder (it could loop)")
         if suffix not in TEXT_SUFFIXES | JSONL_SUFFIXES:
             raise InputRejected(f"unsupported_file_type: '{suffix or path.name}' (expected .txt or .jsonl)")
         if not path.is_file():

@@ -7,8 +7,14 @@ User mistakes (a missing path, a bad config) end with one line on stderr and exi
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
+import socket
+import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import flows  # noqa: F401  - sets Prefect's offline defaults before Prefect is imported
@@ -85,7 +91,8 @@ def cmd_explain(args: argparse.Namespace) -> int:
     if not manifests:
         raise ConfigError(f"'{args.target}' is neither a file nor an id in {out / 'manifest.jsonl'}")
     articles = _rows_with_id(out / "articles.jsonl", args.target)
-    edits = [Edit(**{k: v for k, v in row.items() if k != "id"}) for row in _rows_with_id(out / "edits.jsonl", args.target)]
+    edit_rows = _rows_with_id(out / "edits.jsonl", args.target)
+    edits = [Edit(**{k: v for k, v in row.items() if k != "id"}) for row in edit_rows]
     render_article(articles[0] if articles else {}, manifests[0], edits, console)
     return 0
 
@@ -99,14 +106,63 @@ def build_deployment(paths: list[str], output: str, config: str | None, cron: st
     return clean_corpus.to_deployment(name=name, cron=cron, parameters=params)
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
-    from prefect import serve
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
-    load_config(args.config)
+
+@contextlib.contextmanager
+def local_prefect_server(timeout_s: float = 120.0):
+    """A Prefect server on loopback for this process's lifetime, unless PREFECT_API_URL names one.
+
+    Scheduling needs Prefect's scheduler service, which the embedded (ephemeral) server does not
+    run; so `serve` starts a real one, on 127.0.0.1 only, with its SQLite database in ~/.prefect.
+    """
+    if os.environ.get("PREFECT_API_URL"):
+        yield os.environ["PREFECT_API_URL"]
+        return
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/api"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "PREFECT_UI_ENABLED": "false"},
+    )
+    try:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise ConfigError("could not start a local Prefect server; set PREFECT_API_URL to use an existing one")
+            time.sleep(0.5)
+        os.environ["PREFECT_API_URL"] = url
+        yield url
+    finally:
+        if os.environ.get("PREFECT_API_URL") == url:
+            del os.environ["PREFECT_API_URL"]
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
     from cleaners.io import check_inputs
 
+    load_config(args.config)
     check_inputs(args.paths)
-    serve(build_deployment(args.paths, args.output, args.config, args.cron, args.name))
+    with local_prefect_server() as url:
+        from prefect import serve
+
+        print(f"newsclean: serving '{args.name}' on schedule '{args.cron}' (Prefect API {url}); Ctrl-C stops",
+              file=sys.stderr)
+        serve(build_deployment(args.paths, args.output, args.config, args.cron, args.name))
     return 0
 
 

@@ -1,0 +1,79 @@
+"""Boilerplate rules on real lines: what must go (with its category) and what must stay."""
+
+from __future__ import annotations
+
+import pytest
+
+from cleaners.boilerplate import load_phrasebook, remove_boilerplate
+from cleaners.config import ConfigError
+
+from .conftest import load_case
+
+CASES = load_case("boilerplate.json")
+NEWS = "The talks in Moscow lasted three hours, officials said on Wednesday evening."
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["label"] for c in CASES])
+def test_line_between_news(case, ctx):
+    text = f"{NEWS}\n\n{case['original']}\n\n{NEWS} More followed."
+    result = remove_boilerplate(text, ctx)
+    if case["category"] is None:
+        assert result.text == text, case["comment"]
+        assert result.edits == []
+    else:
+        assert case["original"] not in result.text, case["comment"]
+        assert [(e.category, e.before) for e in result.edits] == [(case["category"], case["original"])]
+
+
+def test_long_line_never_removed_by_a_line_rule(ctx):
+    line = "Also read | " + " ".join(["word"] * 40)
+    assert remove_boilerplate(f"{NEWS}\n\n{line}", ctx).text == f"{NEWS}\n\n{line}"
+
+
+def test_tail_section_cut_only_when_what_follows_is_short(ctx):
+    tail = "Comments\n\nJoin the discussion below\n\nSign in to comment"
+    assert remove_boilerplate(f"{NEWS}\n\n{tail}", ctx).text == NEWS
+    long_para = " ".join(["The minister said the deal was close."] * 8)
+    text = f"{NEWS}\n\nComments\n\n{long_para}"
+    assert long_para in remove_boilerplate(text, ctx).text
+
+
+def test_donation_block_needs_its_end(ctx):
+    start = "Your support helps us to tell the story"
+    body = "From reproductive rights to climate change, we are on the ground when the story is developing."
+    # With no end marker the middle paragraph is article-like text and must stay.
+    result = remove_boilerplate(f"{NEWS}\n\n{start}\n\n{body}\n\n{NEWS}", ctx)
+    assert body in result.text
+
+
+def test_stranded_caption_goes_with_its_neighbours(ctx):
+    caption = "Morrison says China is banding together with Russia"
+    text = f"{NEWS}\n\nADVERTISEMENT\n\n{caption}\n\nRelated Articles\n\n{NEWS}"
+    result = remove_boilerplate(text, ctx)
+    assert result.text == f"{NEWS}\n\n{NEWS}"
+    assert [e.category for e in result.edits] == ["ad", "stranded", "related"]
+
+
+def test_paywall_marks_truncated(ctx):
+    result = remove_boilerplate(f"{NEWS}\n\nYou have 40% of this article left to read.", ctx)
+    assert result.fields == {"truncated": True}
+
+
+def test_unknown_language_is_a_clear_error():
+    with pytest.raises(ConfigError, match="no phrase file for language 'xx'; available: de, en, es, fr"):
+        load_phrasebook(("en", "xx"))
+
+
+def test_extra_phrase_dir_adds_rules_without_code(tmp_path, config):
+    import dataclasses
+
+    (tmp_path / "site.toml").write_text(
+        'language = "site"\n[[line]]\ncategory = "promo"\nreason = "site promo"\npatterns = ["try our app.*"]\n',
+        encoding="utf-8",
+    )
+    bp = dataclasses.replace(config.boilerplate, languages=["en", "site"], extra_phrase_dirs=[str(tmp_path)])
+    from cleaners.registry import CleanerContext
+
+    ctx = CleanerContext(config=dataclasses.replace(config, boilerplate=bp))
+    result = remove_boilerplate(f"{NEWS}\n\nTry our app for the latest news", ctx)
+    assert result.text == NEWS and result.edits[0].category == "promo"

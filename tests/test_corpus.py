@@ -1,0 +1,135 @@
+"""Corpus steps without Prefect: accounting for every input, outputs written atomically."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cleaners.config import Config
+from cleaners.corpus import OUTPUT_FILES, Ledger, batched, clean_batch, write_outputs
+from cleaners.io import iter_records
+
+from .conftest import SEEDS
+
+
+def run_pure(paths: list[str], out: Path, config: Config | None = None, batch_size: int = 2):
+    config = config or Config()
+    ledger = Ledger(out, config)
+    try:
+        for batch in batched(iter_records(paths, config.input), batch_size):
+            ledger.add(*clean_batch(batch, config))
+        return write_outputs(ledger, out)
+    finally:
+        ledger.close()
+
+
+def rows(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    """The seeds, a republished copy of seed 001, a duplicate id, and junk inputs."""
+    src = tmp_path / "in"
+    src.mkdir()
+    for p in SEEDS.glob("*.txt"):
+        (src / p.name).write_bytes(p.read_bytes())
+    seed = (SEEDS / "001_b41261e48053f856.txt").read_text(encoding="utf-8")
+    copy = seed.replace("(CNN) ", "").replace("CNN’s Anna Chernova contributed to this report", "Sign up for our newsletter")
+    (src / "010_copy.txt").write_text(copy.replace("Wednesday", "Tuesday", 1), encoding="utf-8")
+    (src / "020_empty.txt").write_bytes(b"")
+    (src / "030_stub.txt").write_text("Headline\n\nSubscribe now\n\nADVERTISEMENT", encoding="utf-8")
+    feed = [{"id": "000_1d7223d7e654286f", "text": "A reused id with enough words " * 5}, "{broken"]
+    (src / "feed.jsonl").write_text("\n".join(json.dumps(x) if isinstance(x, dict) else x for x in feed), "utf-8")
+    return src
+
+
+def test_every_input_accounted_for(corpus, tmp_path):
+    out = tmp_path / "out"
+    summary = run_pure([str(corpus)], out)
+    manifest = rows(out / "manifest.jsonl")
+    assert len(manifest) == summary.inputs == 10
+    status = {(m["id"], m["status"]): m for m in manifest}
+    assert status[("010_copy", "duplicate")]["duplicate_of"] == "001_b41261e48053f856"
+    assert status[("020_empty", "rejected")]["reason"].startswith("empty")
+    assert status[("030_stub", "rejected")]["reason"].startswith("too_short")
+    assert status[("000_1d7223d7e654286f", "rejected")]["reason"].startswith("duplicate_id")
+    assert status[("feed:2", "rejected")]["reason"].startswith("malformed_json")
+    counts = summary.counts()
+    assert counts["kept"] + counts["duplicate"] + counts["rejected"] == counts["inputs"]
+    articles = rows(out / "articles.jsonl")
+    assert [a["id"] for a in articles] == sorted(p.stem for p in SEEDS.glob("*.txt"))
+    canonical = next(a for a in articles if a["id"] == "001_b41261e48053f856")
+    assert canonical["duplicates"] == ["010_copy"] and canonical["cluster"] == "001_b41261e48053f856"
+
+
+def test_outputs_complete_and_explained(corpus, tmp_path):
+    out = tmp_path / "out"
+    run_pure([str(corpus)], out)
+    assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUT_FILES)  # no temp or spool files left
+    edits = rows(out / "edits.jsonl")
+    assert {"id", "cleaner", "category", "action", "before", "after", "reason"} <= set(edits[0])
+    assert {e["action"] for e in edits} == {"removed", "replaced", "flagged"}
+    report = (out / "report.md").read_text(encoding="utf-8")
+    assert "10 inputs: 5 kept, 1 duplicates, 4 rejected." in report
+    assert "| 001_b41261e48053f856 | 010_copy |" in report
+
+
+def test_same_input_gives_byte_identical_output(corpus, tmp_path):
+    run_pure([str(corpus)], tmp_path / "a", batch_size=2)
+    run_pure([str(corpus)], tmp_path / "b", batch_size=3)
+    for name in OUTPUT_FILES:
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+
+
+def test_cleaning_the_output_again_changes_nothing(tmp_path):
+    run_pure([str(SEEDS)], tmp_path / "once")
+    again = tmp_path / "again.jsonl"
+    again.write_text("".join(json.dumps({"id": a["id"], "title": a["title"], "text": a["text"]}) + "\n"
+                             for a in rows(tmp_path / "once" / "articles.jsonl")), encoding="utf-8")
+    run_pure([str(again)], tmp_path / "twice")
+    first, second = rows(tmp_path / "once" / "articles.jsonl"), rows(tmp_path / "twice" / "articles.jsonl")
+    assert [(a["title"], a["text"]) for a in first] == [(a["title"], a["text"]) for a in second]
+    changed = [e for e in rows(tmp_path / "twice" / "edits.jsonl") if e["action"] != "flagged"]
+    assert changed == []
+
+
+def test_failed_write_leaves_previous_output(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    run_pure([str(SEEDS)], out)
+    before = {n: (out / n).read_bytes() for n in OUTPUT_FILES}
+    import cleaners.report
+
+    def boom(self):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(cleaners.report.RunSummary, "to_markdown", boom)
+    with pytest.raises(RuntimeError):
+        run_pure([str(SEEDS)], out)
+    assert {n: (out / n).read_bytes() for n in OUTPUT_FILES} == before
+    assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUT_FILES)
+
+
+def test_a_crashing_cleaner_rejects_one_article_not_the_run(tmp_path, monkeypatch):
+    import cleaners.registry
+
+    real = cleaners.registry.get_cleaner
+
+    def fragile(name):
+        fn = real(name)
+        if name != "headline":
+            return fn
+
+        def wrapped(text, ctx):
+            if "Morrison says" in text:
+                raise ValueError("boom")
+            return fn(text, ctx)
+        return wrapped
+
+    monkeypatch.setattr(cleaners.registry, "get_cleaner", fragile)
+    summary = run_pure([str(SEEDS)], tmp_path / "out")
+    assert summary.counts()["kept"] == 4 and summary.rejections == {"error": 1}
+    (bad,) = [m for m in rows(tmp_path / "out" / "manifest.jsonl") if m["status"] == "rejected"]
+    assert bad["reason"] == "error: ValueError: boom"

@@ -1,0 +1,53 @@
+"""Near-duplicates: copies found and grouped, the seeds (one story, different articles) kept apart."""
+
+from __future__ import annotations
+
+import itertools
+
+from cleaners.config import DedupConfig
+from cleaners.dedup import DuplicateFinder, estimated_jaccard, exact_jaccard, signatures
+
+CFG = DedupConfig()
+
+
+def test_seeds_are_different_articles(cleaned_seeds):
+    texts = [a.text for a in cleaned_seeds.values()]
+    for a, b in itertools.combinations(texts, 2):
+        assert exact_jaccard(a, b, CFG.shingle_size) < 0.01
+    finder = DuplicateFinder(CFG)
+    finder.add(signatures([(a.id, a.text, None) for a in cleaned_seeds.values()], CFG))
+    assert finder.verdicts() == {}
+
+
+def test_estimate_close_to_exact_jaccard(cleaned_seeds):
+    text = cleaned_seeds["001_b41261e48053f856"].text
+    paras = text.split("\n\n")
+    edited = "\n\n".join(paras[:-3])  # a trimmed republication
+    exact = exact_jaccard(text, edited, CFG.shingle_size)
+    assert abs(estimated_jaccard(text, edited, CFG) - exact) < 0.1
+    assert exact > 0.8
+
+
+def test_copies_clustered_transitively_and_canonical_is_longest(cleaned_seeds):
+    text = cleaned_seeds["001_b41261e48053f856"].text
+    paras = text.split("\n\n")
+    trimmed = "\n\n".join(paras[:-2])
+    edited = text.replace("Wednesday", "Tuesday", 1)
+    other = cleaned_seeds["004_520a83227d8b1b45"].text
+    docs = [("copy-trim", trimmed, None), ("orig", text, "2023-02-22"), ("copy-edit", edited, None),
+            ("exact", text, None), ("other", other, None)]
+    finder = DuplicateFinder(CFG)
+    finder.add(signatures(docs[:2], CFG))
+    finder.add(signatures(docs[2:], CFG))  # across batches
+    verdicts = finder.verdicts()
+    # "orig" and "exact" tie on length; the known publication date wins.
+    assert {k: v.duplicate_of for k, v in verdicts.items()} == {"copy-trim": "orig", "copy-edit": "orig",
+                                                                 "exact": "orig"}
+    assert verdicts["exact"].similarity == 1.0
+    assert 0.7 <= verdicts["copy-trim"].similarity < 1.0
+
+
+def test_signatures_deterministic():
+    a = signatures([("x", "one two three four five six seven", None)], CFG)[0]
+    b = signatures([("x", "one two three four five six seven", None)], CFG)[0]
+    assert (a.minhash.hashvalues == b.minhash.hashvalues).all() and a.exact == b.exact

@@ -1,0 +1,87 @@
+"""End to end: the real Prefect flow (embedded server) and the real `newsclean` command."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from cleaners.corpus import OUTPUT_FILES
+
+from .conftest import ROOT, SEEDS
+
+
+@pytest.fixture(scope="module")
+def prefect_harness():
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness():
+        yield
+
+
+def test_flow_on_seeds_writes_outputs_and_artifact(prefect_harness, tmp_path):
+    from prefect.artifacts import Artifact
+
+    from flows.clean_corpus import REPORT_ARTIFACT_KEY, clean_corpus
+
+    counts = clean_corpus([str(SEEDS)], str(tmp_path))
+    assert counts == {"inputs": 5, "kept": 5, "duplicate": 0, "rejected": 0}
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(OUTPUT_FILES)
+    artifact = Artifact.get(REPORT_ARTIFACT_KEY)
+    assert artifact is not None and "5 inputs: 5 kept" in artifact.data
+
+
+def test_flow_with_bad_inputs_completes(prefect_harness, tmp_path):
+    from flows.clean_corpus import clean_corpus
+
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "good.txt").write_bytes((SEEDS / "000_1d7223d7e654286f.txt").read_bytes())
+    (src / "empty.txt").write_bytes(b"")
+    (src / "feed.jsonl").write_text('{"id": "x"}\n{oops\n', encoding="utf-8")
+    counts = clean_corpus([str(src)], str(tmp_path / "out"))
+    assert counts == {"inputs": 4, "kept": 1, "duplicate": 0, "rejected": 3}
+
+
+def newsclean(*args, cwd):
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    return subprocess.run([sys.executable, "-m", "flows.cli", *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_cli_run_then_explain(tmp_path):
+    out = tmp_path / "out"
+    done = newsclean("run", "seeds", "-o", str(out), "-q", cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert "5 inputs: 5 kept, 0 duplicates, 0 rejected" in done.stderr
+    manifest = [json.loads(line) for line in (out / "manifest.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [m["status"] for m in manifest] == ["kept"] * 5
+    shown = newsclean("explain", "004_520a83227d8b1b45", "-o", str(out), cwd=ROOT)
+    assert shown.returncode == 0, shown.stderr
+    assert "boilerplate/donation" in shown.stdout and "Peony Hirwani" in shown.stdout
+    direct = newsclean("explain", "seeds/002_f21ae2525bea576d.txt", cwd=ROOT)
+    assert "paywall" in direct.stdout and "inside_out_quotes" in direct.stdout
+
+
+@pytest.mark.parametrize("args,message", [
+    (("run", "no/such/folder"), "newsclean: error: input path not found: no/such/folder"),
+    (("run", "seeds", "--config", "missing.toml"), "newsclean: error: config file not found: missing.toml"),
+    (("explain", "no-such-id", "-o", "no-such-out"), "newsclean: error: 'no-such-id' is neither a file nor an id"),
+])
+def test_user_mistakes_are_one_line(args, message):
+    done = newsclean(*args, cwd=ROOT)
+    assert done.returncode == 2
+    assert done.stderr.strip().startswith(message) and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_serve_builds_a_cron_deployment():
+    from flows.cli import build_deployment
+
+    deployment = build_deployment(["seeds"], "output", None, "0 3 * * *", "nightly")
+    (schedule,) = deployment.schedules
+    assert schedule.schedule.cron == "0 3 * * *"
+    assert deployment.parameters["inputs"] == [str(SEEDS)]

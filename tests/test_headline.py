@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from cleaners.document import REMOVED, REPLACED
+from cleaners.headline import remove_headline_noise
+from cleaners.registry import CleanerContext
+
+BODY = "China’s top diplomat Wang Yi said Wednesday he expected to reach a new consensus."
+
+
+def test_truncated_title_replaced_by_full_headline_from_body():
+    title = "Chinas top diplomat vows to strengthen ties with Russia ahead"
+    full = "China’s top diplomat vows to strengthen ties with Russia ahead of Ukraine war anniversary"
+    result = remove_headline_noise(f"{full}\n\n{BODY}", CleanerContext(title))
+    assert result.text == BODY
+    assert result.fields == {"title": full}
+    assert [(e.category, e.action) for e in result.edits] == [("headline", REMOVED), ("title", REPLACED)]
+
+
+def test_truncated_copy_in_body_removed():
+    title = "Russia and China are further strengthening their relations"
+    result = remove_headline_noise(f"Russia and China are further strengthening\n\n{BODY}", CleanerContext(title))
+    assert result.text == BODY and result.fields == {}
+
+
+def test_tag_line_from_seed_000():
+    title = "China and Russia to ‘steadily advance’ ties amidst Ukraine conflict"
+    result = remove_headline_noise(f"Russia China ties\n\n{BODY}", CleanerContext(title))
+    assert result.text == BODY and result.edits[0].category == "tag_line"
+
+
+def test_standfirst_and_short_sentences_stay():
+    title = "China signals deepening ties with Russia in 2023"
+    standfirst = "Wang says China would ‘deepen strategic mutual trust’ with Russia"
+    text = f"{standfirst}\n\n{BODY}"
+    assert remove_headline_noise(text, CleanerContext(title)).text == text
+    assert remove_headline_noise(f"He left.\n\n{BODY}", CleanerContext(title)).text == f"He left.\n\n{BODY}"
+
+
+def test_missing_title_taken_from_first_line():
+    result = remove_headline_noise(f"Google Stadia: So Many Ways to Play\n\n{BODY}", CleanerContext(""))
+    assert result.fields == {"title": "Google Stadia: So Many Ways to Play"} and result.text == BODY
+
+
+def test_first_sentence_is_not_taken_as_a_title():
+    assert remove_headline_noise(f"{BODY}\n\n{BODY}", CleanerContext("")).fields == {}

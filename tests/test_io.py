@@ -1,0 +1,100 @@
+"""Readers: every input becomes an Article or a rejection with a reason; bytes decoded by detection."""
+
+from __future__ import annotations
+
+import codecs
+import json
+
+import pytest
+
+from cleaners.config import ConfigError, InputConfig
+from cleaners.document import KEPT, REJECTED
+from cleaners.io import check_inputs, iter_records, parse_record
+
+CFG = InputConfig()
+BODY = "Russian foreign minister Sergey Lavrov on Saturday claimed that ties with China would only grow stronger."
+
+
+def read_all(*paths, cfg=CFG):
+    return [parse_record(r, cfg) for r in iter_records([str(p) for p in paths], cfg)]
+
+
+def test_txt_headline_and_body(tmp_path):
+    (tmp_path / "a.txt").write_text(f"\n\nThe headline\n\n{BODY}\n", encoding="utf-8")
+    (article,) = read_all(tmp_path)
+    assert (article.id, article.title, article.text.strip(), article.status) == ("a", "The headline", BODY, KEPT)
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "latin-1", "utf-16", "utf-8-sig"])
+def test_legacy_encodings_decoded_and_recorded(tmp_path, encoding):
+    text = f"Café owners in Zürich\n\n{BODY} Prices rose 5 € — “sharply”."
+    if encoding == "latin-1":
+        text = text.replace("€", "EUR").replace("—", "-").replace("“", '"').replace("”", '"')
+    (tmp_path / "a.txt").write_bytes(text.encode(encoding))
+    (article,) = read_all(tmp_path)
+    assert article.status == KEPT and article.title == "Café owners in Zürich"
+    assert article.text.strip() == text.split("\n\n", 1)[1]
+    if encoding.startswith("cp") or encoding == "latin-1":
+        assert article.edits[0].category == "encoding" and "not valid UTF-8" in article.edits[0].reason
+
+
+@pytest.mark.parametrize("content,reason", [
+    (b"", "empty"), (b"   \n\t\n", "empty"), (b"Just a headline\n", "no_body"),
+    (bytes(range(256)) * 4, ("binary", "undecodable")), (b"\x89PNG\r\n\x1a\n" + bytes(200), "binary"),
+])
+def test_bad_files_rejected_with_reason(tmp_path, content, reason):
+    (tmp_path / "bad.txt").write_bytes(content)
+    (article,) = read_all(tmp_path)
+    assert article.status == REJECTED and article.reason.startswith(reason), article.reason
+
+
+def test_jsonl_records_and_their_problems(tmp_path):
+    lines = [
+        json.dumps({"id": "w1", "title": "T", "text": BODY, "url": "https://x.test/1", "source": "wire"}),
+        "{not json",
+        json.dumps({"id": "w2", "title": "T"}),
+        json.dumps({"id": "w3", "text": ["a", "list"]}),
+        json.dumps({"id": 7, "text": BODY, "published": "2023-02-22"}),
+        json.dumps(["an", "array"]),
+        "",
+    ]
+    (tmp_path / "feed.jsonl").write_text("\n".join(lines), encoding="utf-8")
+    got = [(a.id, a.input.rsplit("/", 1)[1], a.status, (a.reason or "").split(":")[0]) for a in read_all(tmp_path)]
+    assert got == [
+        ("w1", "feed.jsonl:1", KEPT, ""),
+        ("feed:2", "feed.jsonl:2", REJECTED, "malformed_json"),
+        ("w2", "feed.jsonl:3", REJECTED, "missing_field"),
+        ("w3", "feed.jsonl:4", REJECTED, "bad_field"),
+        ("7", "feed.jsonl:5", KEPT, ""),
+        ("feed:6", "feed.jsonl:6", REJECTED, "malformed_json"),
+    ]
+
+
+def test_jsonl_field_names_configurable(tmp_path):
+    (tmp_path / "f.jsonl").write_text(json.dumps({"uid": "x", "headline": "H", "body": BODY}), encoding="utf-8")
+    cfg = InputConfig(id_field="uid", title_field="headline", text_field="body")
+    (article,) = read_all(tmp_path, cfg=cfg)
+    assert (article.id, article.title, article.text, article.status) == ("x", "H", BODY, KEPT)
+
+
+def test_folder_walk_is_sorted_nested_and_accounts_for_other_files(tmp_path):
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "z.txt").write_text(f"H\n{BODY}", encoding="utf-8")
+    (tmp_path / "a.txt").write_text(f"H\n{BODY}", encoding="utf-8")
+    (tmp_path / "notes.md").write_text("hello", encoding="utf-8")
+    (tmp_path / "loop").symlink_to(tmp_path)  # a symlink loop must not hang the walk
+    got = [(a.id, a.status, (a.reason or "").split(":")[0]) for a in read_all(tmp_path)]
+    assert got == [("a", KEPT, ""), ("loop", REJECTED, "symlinked_folder"), ("notes", REJECTED,
+                   "unsupported_file_type"), ("b/z", KEPT, "")]
+
+
+def test_missing_path_is_a_user_error(tmp_path):
+    with pytest.raises(ConfigError, match="input path not found: .*nope"):
+        check_inputs([str(tmp_path / "nope")])
+
+
+def test_utf16_without_bom_detected(tmp_path):
+    (tmp_path / "a.txt").write_bytes(f"Headline here\n{BODY}".encode("utf-16-le"))
+    (article,) = read_all(tmp_path)
+    assert article.status == KEPT and article.title == "Headline here"
+    assert codecs.BOM_UTF16_LE not in article.text.encode("utf-16-le")[:2]
