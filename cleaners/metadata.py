@@ -46,22 +46,13 @@ def _is_byline(line: str) -> bool:
     return bool(BY_LINE.fullmatch(line)) and len(words(line)) <= MAX_BYLINE_WORDS
 
 
-def extract_bylines_and_datelines(text: str, ctx) -> Cleaned:
-    """Move bylines, timestamps and a wire dateline from the article head into fields.
-
-    >>> head = "Peony Hirwani\\n\\nSunday 25 December 2022 04:05 EST\\n\\n"
-    >>> r = extract_bylines_and_datelines(head + "(CNN) Wang said Wednesday the two countries would meet again.", None)
-    >>> r.text
-    'Wang said Wednesday the two countries would meet again.'
-    >>> r.fields["byline"], r.fields["published"], r.fields["dateline"]
-    ('Peony Hirwani', 'Sunday 25 December 2022 04:05 EST', '(CNN)')
-    """
+def _extract_once(text: str, fields: dict[str, str]) -> tuple[str, list[Edit]]:
+    """One pass over the head; values found go into ``fields`` unless already there."""
     paras = paragraphs(text)
     head = min(len(paras), HEAD_PARAGRAPHS)
     is_stamp = [i < head and bool(TIMESTAMP.fullmatch(p)) for i, p in enumerate(paras)]
     drop: set[int] = set()
     edits: list[Edit] = []
-    fields: dict[str, str] = {}
     for i in range(head):
         line = paras[i]
         if is_stamp[i]:
@@ -78,9 +69,29 @@ def extract_bylines_and_datelines(text: str, ctx) -> Cleaned:
     for i in range(min(3, len(kept))):
         m = DATELINE.match(kept[i])
         if m and len(words(kept[i][m.end():])) >= MIN_DATELINED_WORDS:
-            dateline = m.group(0).strip().rstrip("-–—:").strip()
-            fields["dateline"] = dateline
+            fields.setdefault("dateline", m.group(0).strip().rstrip("-–—:").strip())
             edits.append(Edit(NAME, "dateline", REMOVED, m.group(0), "", "wire dateline moved to the dateline field"))
             kept[i] = kept[i][m.end():]
             break
-    return Cleaned(join_paragraphs(kept), edits, fields)
+    return join_paragraphs(kept), edits
+
+
+def extract_bylines_and_datelines(text: str, ctx) -> Cleaned:
+    """Move bylines, timestamps and a wire dateline from the article head into fields.
+
+    Repeated until nothing moves, because removing a line brings the next one into the head.
+
+    >>> head = "Peony Hirwani\\n\\nSunday 25 December 2022 04:05 EST\\n\\n"
+    >>> r = extract_bylines_and_datelines(head + "(CNN) Wang said Wednesday the two countries would meet again.", None)
+    >>> r.text
+    'Wang said Wednesday the two countries would meet again.'
+    >>> r.fields["byline"], r.fields["published"], r.fields["dateline"]
+    ('Peony Hirwani', 'Sunday 25 December 2022 04:05 EST', '(CNN)')
+    """
+    fields: dict[str, str] = {}
+    edits: list[Edit] = []
+    while True:
+        text, found = _extract_once(text, fields)
+        if not found:
+            return Cleaned(text, edits, fields)
+        edits.extend(found)

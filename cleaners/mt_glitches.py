@@ -168,5 +168,6 @@ def repair_mt_glitches(text: str, ctx) -> Cleaned:
     english = ctx.language in (None, "en")
     edits: list[Edit] = []
     if cfg.repair:
-        text = join_paragraphs([_repair_paragraph(p, english, edits) for p in paragraphs(text)])
+        repaired = (_repair_paragraph(p, english, edits).strip() for p in paragraphs(text))
+        text = join_paragraphs([p for p in repaired if p])  # a lone "»" paragraph leaves nothing
     return Cleaned(text, edits + _find_flags(text, ctx.language, cfg))

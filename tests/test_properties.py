@@ -1,0 +1,52 @@
+"""Property tests: cleaners never raise on arbitrary text, and a second pass changes nothing."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cleaners.config import Config
+from cleaners.document import Article, FLAGGED
+from cleaners.registry import CLEANER_NAMES, CleanerContext, apply_cleaners, get_cleaner
+
+from .conftest import SEEDS
+
+SEED_LINES = [line for p in sorted(SEEDS.glob("*.txt")) for line in p.read_text(encoding="utf-8").splitlines()
+              if line.strip()]
+# Text built from real seed lines, junk-like shapes and arbitrary unicode, joined by various breaks.
+pieces = st.one_of(
+    st.sampled_from(SEED_LINES),
+    st.text(max_size=80),
+    st.sampled_from(["”", "“", "«", "»", " : ", "ADVERTISEMENT", "Comments", "(CNN) ", "the the", "\u200b",
+                     "\u00a0", "Â€™", "&amp;", "Related Articles", "By Jane Doe", "3 hours ago"]),
+)
+texts = st.lists(pieces, max_size=12).flatmap(
+    lambda parts: st.lists(st.sampled_from(["\n", "\n\n", " ", "\r\n"]), min_size=len(parts), max_size=len(parts))
+    .map(lambda seps: "".join(p + s for p, s in zip(parts, seps, strict=True)))
+)
+CONFIG = Config()
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@SETTINGS
+@given(text=texts, title=st.one_of(st.just(""), st.sampled_from(SEED_LINES[:5])))
+def test_each_cleaner_total_and_idempotent(text, title):
+    # Only "unicode" sees raw text; every later cleaner receives its normalized paragraph layout.
+    normalized = get_cleaner("unicode")(text, CleanerContext(config=CONFIG)).text
+    for name in CLEANER_NAMES:
+        cleaner = get_cleaner(name)
+        source = text if name == "unicode" else normalized
+        once = cleaner(source, CleanerContext(title=title, language="en", config=CONFIG))
+        ctx_after = CleanerContext(title=once.fields.get("title", title), language="en", config=CONFIG)
+        twice = cleaner(once.text, ctx_after)
+        assert twice.text == once.text, name
+        # A second pass may flag the same findings again, but removes and replaces nothing more.
+        assert [e for e in twice.edits if e.action != FLAGGED] == [], name
+
+
+@SETTINGS
+@given(text=texts, title=st.sampled_from(SEED_LINES[:5]))
+def test_whole_pipeline_idempotent(text, title):
+    first = apply_cleaners(Article(id="x", input="-", title=title, text=text), CONFIG)
+    second = apply_cleaners(Article(id="x", input="-", title=first.title, text=first.text), CONFIG)
+    assert (second.title, second.text) == (first.title, first.text)
