@@ -85,3 +85,27 @@ def test_serve_builds_a_cron_deployment():
     (schedule,) = deployment.schedules
     assert schedule.schedule.cron == "0 3 * * *"
     assert deployment.parameters["inputs"] == [str(SEEDS)]
+
+
+def test_serve_runs_the_flow_on_its_schedule(tmp_path):
+    """A real `newsclean serve` with an every-minute cron produces output within about two minutes."""
+    import signal
+    import time
+
+    out = tmp_path / "served"
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    proc = subprocess.Popen([sys.executable, "-m", "flows.cli", "serve", "seeds", "--cron", "* * * * *",
+                             "-o", str(out)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 200
+        while not (out / "manifest.jsonl").exists() and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(2)
+        assert (out / "manifest.jsonl").exists(), "no scheduled run wrote output"
+        assert len((out / "manifest.jsonl").read_text(encoding="utf-8").splitlines()) == 5
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
