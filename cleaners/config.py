@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from datasketch import MinHashLSH
+
 from cleaners.registry import CLEANER_NAMES, validate_cleaner_names
 
 
@@ -106,8 +108,13 @@ class Config:
         validate_cleaner_names(self.pipeline.cleaners)
         if self.pipeline.batch_size < 1:
             raise ConfigError("pipeline.batch_size must be at least 1")
-        if not 0.0 < self.dedup.threshold <= 1.0:
-            raise ConfigError("dedup.threshold must be in (0, 1]")
+        if not 0.0 < self.dedup.threshold < 1.0:
+            raise ConfigError("dedup.threshold must be between 0 and 1 (exclusive)")
+        try:  # datasketch's own check of threshold against num_perm (it needs at least two bands)
+            MinHashLSH(threshold=self.dedup.threshold, num_perm=self.dedup.num_perm)
+        except ValueError as exc:
+            raise ConfigError(f"dedup.threshold {self.dedup.threshold} with dedup.num_perm "
+                              f"{self.dedup.num_perm}: {exc}") from None
 
 
 def _override(section: Any, values: dict[str, Any], where: str) -> Any:

@@ -16,10 +16,11 @@ def test_file_overrides_only_the_keys_it_sets(tmp_path):
 
 @pytest.mark.parametrize("data,message", [
     ({"dedupe": {}}, "unknown config section '[dedupe]'; valid sections: boilerplate, dedup, input"),
-    ({"dedup": {"treshold": 0.5}}, "unknown config key 'dedup.treshold'; valid keys: shingle_size, num_perm, threshold"),
+    ({"dedup": {"treshold": 0.5}}, "unknown config key 'dedup.treshold'; valid keys: shingle_size, num_perm"),
     ({"dedup": {"threshold": "high"}}, "config key 'dedup.threshold' must be float"),
     ({"pipeline": {"cleaners": ["unicode", "typo"]}}, "unknown cleaner(s) typo; valid cleaners: unicode, metadata"),
-    ({"dedup": {"threshold": 1.5}}, "dedup.threshold must be in (0, 1]"),
+    ({"dedup": {"threshold": 1.0}}, "dedup.threshold must be between 0 and 1 (exclusive)"),
+    ({"dedup": {"threshold": 0.99}}, "dedup.threshold 0.99 with dedup.num_perm 128: The number of bands are too small"),
 ])
 def test_mistakes_raise_clear_errors(data, message):
     with pytest.raises(ConfigError) as err:

@@ -37,7 +37,8 @@ def corpus(tmp_path):
     for p in SEEDS.glob("*.txt"):
         (src / p.name).write_bytes(p.read_bytes())
     seed = (SEEDS / "001_b41261e48053f856.txt").read_text(encoding="utf-8")
-    copy = seed.replace("(CNN) ", "").replace("CNN’s Anna Chernova contributed to this report", "Sign up for our newsletter")
+    credit = "CNN’s Anna Chernova contributed to this report"
+    copy = seed.replace("(CNN) ", "").replace(credit, "Sign up for our newsletter")
     (src / "010_copy.txt").write_text(copy.replace("Wednesday", "Tuesday", 1), encoding="utf-8")
     (src / "020_empty.txt").write_bytes(b"")
     (src / "030_stub.txt").write_text("Headline\n\nSubscribe now\n\nADVERTISEMENT", encoding="utf-8")

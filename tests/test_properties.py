@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cleaners.config import Config
-from cleaners.document import Article, FLAGGED
+from cleaners.document import FLAGGED, Article
 from cleaners.registry import CLEANER_NAMES, CleanerContext, apply_cleaners, get_cleaner
 
 from .conftest import SEEDS
