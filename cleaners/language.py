@@ -7,6 +7,8 @@ after a few thousand characters, while cost grows linearly) and keep the top pro
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from langdetect import DetectorFactory, detect_langs
 from langdetect.lang_detect_exception import LangDetectException
 
@@ -17,6 +19,7 @@ DetectorFactory.seed = 0
 UNKNOWN = "und"  # ISO 639-2 "undetermined", for text with no letters langdetect can use
 
 
+@lru_cache(maxsize=64)  # a confirming cleaning round asks again about the same text
 def identify(text: str, seed: int = 0, max_chars: int = 3000) -> tuple[str, float]:
     """(language code, probability) of ``text``, deterministic for a given seed.
 

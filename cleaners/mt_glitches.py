@@ -17,15 +17,13 @@ from cleaners.text import SENTENCE_END, comparable, join_paragraphs, paragraphs,
 
 NAME = "mt_glitches"
 
-DOUBLED_QUOTE = re.compile(r"([“”])[ \t]*\1")
+DOUBLED_QUOTE = re.compile(r"([“”])(?:[ \t]*\1)+")  # a whole run at once, so one pass is enough
 # ` ” the main points “ ` : a quote pair turned inside out, with its inner spaces.
 INSIDE_OUT_QUOTES = re.compile(r"(^|\s)”\s+([^“”\n]{1,120}?)\s+“(?=\s)")
 NO_SPACE_AFTER_QUOTE = re.compile(r"([.,!?])”(?=[^\W\d_])")
 FRENCH_SPACING = re.compile(r"(?<=[\w”’)\]])[ \u00a0\u202f]+([:;?!])(?=\s|$)")
 GUILLEMET_PAIR = re.compile(r"«\s*([^«»\n]{1,2000}?)\s*»")
-ORPHAN_CLOSING_GUILLEMET = re.compile(r"\s*»\s*$")
-ORPHAN_OPENING_GUILLEMET = re.compile(r"^\s*«\s*")
-DOUBLED_WORD = re.compile(r"\b([^\W\d_]+)\s+\1\b", re.IGNORECASE)
+DOUBLED_WORD = re.compile(r"\b([^\W\d_]+)(?:\s+\1\b)+", re.IGNORECASE)
 # English doublings that are grammatical ("he had had enough", "that that is true").
 LEGIT_DOUBLES = {"had", "that", "is", "was", "do", "does", "did", "in", "on", "out", "up", "so", "very",
                  "no", "yes", "bye", "ha", "well", "too", "now", "there", "who", "what", "when", "where",
@@ -71,13 +69,16 @@ def _repair_paragraph(para: str, english: bool, edits: list[Edit]) -> str:
     if not english:
         return para
     para = _sub_recorded(GUILLEMET_PAIR, r"“\1”", para, edits, "guillemets", "guillemets in English text")
-    if para.count("«") != para.count("»"):
-        if "«" not in para:
-            para = _sub_recorded(ORPHAN_CLOSING_GUILLEMET, "", para, edits, "guillemets",
-                                 "unmatched closing guillemet at the end of a paragraph")
-        if "»" not in para:
-            para = _sub_recorded(ORPHAN_OPENING_GUILLEMET, "", para, edits, "guillemets",
-                                 "unmatched opening guillemet at the start of a paragraph")
+    if "«" not in para and para.rstrip().endswith("»"):
+        kept = para.rstrip(" \t»")
+        edits.append(Edit(NAME, "guillemets", REPLACED, para[len(kept):], "",
+                          "unmatched closing guillemet at the end of a paragraph"))
+        para = kept
+    if "»" not in para and para.lstrip().startswith("«"):
+        kept = para.lstrip(" \t«")
+        edits.append(Edit(NAME, "guillemets", REPLACED, para[:len(para) - len(kept)], "",
+                          "unmatched opening guillemet at the start of a paragraph"))
+        para = kept
     para = _sub_recorded(FRENCH_SPACING, r"\1", para, edits, "punctuation_spacing",
                          "space before : ; ? ! (French typography) in English text")
     return _sub_recorded(DOUBLED_WORD, _repair_doubled_word, para, edits, "doubled_word",

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from cleaners.document import Article, Cleaned
+from cleaners.document import FLAGGED, Article, Cleaned
 
 if TYPE_CHECKING:
     from cleaners.config import Config
@@ -79,18 +79,30 @@ def get_cleaner(name: str) -> Cleaner:
     return _CLEANERS[name]
 
 
+# Removing one kind of junk can expose another to an earlier cleaner (a credit line above a
+# repeated headline), so the sequence runs again while it changes the text: the output is then a
+# fixed point, and cleaning it again changes nothing. Real articles settle in the second round.
+MAX_ROUNDS = 3
+
+
 def apply_cleaners(article: Article, config: Config) -> Article:
     """Run the configured cleaners in order over one article, recording every edit on it."""
-    for name in config.pipeline.cleaners:
-        ctx = CleanerContext(title=article.title, language=article.language, config=config)
-        result = get_cleaner(name)(article.text, ctx)
-        article.text = result.text
-        article.edits.extend(result.edits)
-        for key, value in result.fields.items():
-            if key not in ARTICLE_FIELDS:
-                raise KeyError(f"cleaner {name} set unknown field {key}")
-            # Metadata found in the text never overrides what the input gave explicitly.
-            if key in {"published", "byline", "dateline"} and getattr(article, key):
-                continue
-            setattr(article, key, value)
+    for _ in range(MAX_ROUNDS):
+        before = (article.title, article.text)
+        # Findings are made again on each round's text; only the last round's are kept.
+        article.edits = [e for e in article.edits if e.action != FLAGGED]
+        for name in config.pipeline.cleaners:
+            ctx = CleanerContext(title=article.title, language=article.language, config=config)
+            result = get_cleaner(name)(article.text, ctx)
+            article.text = result.text
+            article.edits.extend(result.edits)
+            for key, value in result.fields.items():
+                if key not in ARTICLE_FIELDS:
+                    raise KeyError(f"cleaner {name} set unknown field {key}")
+                # Metadata found in the text never overrides what the input (or a first round) gave.
+                if key in {"published", "byline", "dateline"} and getattr(article, key):
+                    continue
+                setattr(article, key, value)
+        if (article.title, article.text) == before:
+            break
     return article

@@ -25,6 +25,7 @@ INVISIBLE = re.compile("[\u200b\u200e\u200f\u2060\ufeff\u00ad\u202a-\u202e\u2066
 CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 ODD_SPACES = re.compile("[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 SPACE_RUNS = re.compile(r" {2,}")
+MAX_PASSES = 4
 
 CHARACTER_NAMES = {"invisible": "zero-width/bidi/soft-hyphen", "control": "control", "space": "non-standard space"}
 
@@ -38,6 +39,25 @@ def _ftfy_category(steps: list[tuple[str, str]]) -> str:
     return "unicode"
 
 
+def _repair_line(line: str, edits: list[Edit], removed: Counter) -> str:
+    """One pass of in-line repairs: ftfy, invisible and control characters, odd spaces."""
+    if line.strip():
+        fixed, steps = ftfy.fix_and_explain(line, config=FTFY_CONFIG)
+        if fixed != line:
+            reason = "ftfy: " + ", ".join(f"{step} {name}" for step, name in steps or [])
+            edits.append(Edit(NAME, _ftfy_category(steps or []), REPLACED, line, fixed, reason))
+            line = fixed
+    for kind, pattern in (("invisible", INVISIBLE), ("control", CONTROL)):
+        found = pattern.findall(line)
+        if found:
+            removed[kind] += len(found)
+            line = pattern.sub("", line)
+    spaced = ODD_SPACES.sub(" ", line)
+    if spaced != line:
+        removed["space"] += len(ODD_SPACES.findall(line))
+    return spaced
+
+
 def repair_unicode(text: str, ctx=None) -> Cleaned:
     """Repair mojibake and entities with ftfy, drop invisible characters, normalize paragraph layout.
 
@@ -48,26 +68,17 @@ def repair_unicode(text: str, ctx=None) -> Cleaned:
     removed = Counter()
     text = LINE_BREAKS.sub("\n", text)
     out, touched = [], []
-    for raw in text.split("\n"):
-        line = raw
-        if line.strip():
-            fixed, steps = ftfy.fix_and_explain(line, config=FTFY_CONFIG)
-            if fixed != line:
-                reason = "ftfy: " + ", ".join(f"{step} {name}" for step, name in steps or [])
-                edits.append(Edit(NAME, _ftfy_category(steps or []), REPLACED, line, fixed, reason))
-                line = fixed
-        for kind, pattern in (("invisible", INVISIBLE), ("control", CONTROL)):
-            found = pattern.findall(line)
-            if found:
-                removed[kind] += len(found)
-                line = pattern.sub("", line)
-        spaced = ODD_SPACES.sub(" ", line)
-        if spaced != line:
-            removed["space"] += len(ODD_SPACES.findall(line))
+    for line in text.split("\n"):
+        # Repeat to a fixed point: ftfy may see mojibake only once a tab became a space ("Â\t0").
+        for _ in range(MAX_PASSES):
+            spaced = _repair_line(line, edits, removed)
+            collapsed = SPACE_RUNS.sub(" ", spaced).strip()
+            if collapsed == line.strip() or not collapsed:
+                break
+            line = collapsed
         touched.append(spaced)
-        line = SPACE_RUNS.sub(" ", spaced).strip()
-        if line:
-            out.append(line)
+        if collapsed:
+            out.append(collapsed)
     for kind, count in sorted(removed.items()):
         action = REPLACED if kind == "space" else REMOVED
         edits.append(
