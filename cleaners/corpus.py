@@ -11,13 +11,12 @@ import json
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict
 from pathlib import Path
 
 from cleaners.config import Config
 from cleaners.dedup import DuplicateFinder, Signature, Verdict, signatures
-from cleaners.document import DUPLICATE, KEPT, Article, Edit
-from cleaners.io import RawRecord, atomic_outputs, dump_json_line, parse_record
+from cleaners.document import DUPLICATE, KEPT, Article
+from cleaners.io import RawRecord, atomic_outputs, dump_json_line, parse_record, remove_stale_temps, temp_prefix
 from cleaners.quality import check_quality
 from cleaners.registry import apply_cleaners
 from cleaners.report import RunSummary
@@ -43,11 +42,13 @@ def clean_article(raw: RawRecord, config: Config) -> Article:
     return article
 
 
-def clean_batch(records: list[RawRecord], config: Config) -> tuple[list[Article], list[Signature]]:
-    """Clean a batch and compute the dedup signatures of the articles it keeps."""
+def clean_batch(records: list[RawRecord], config: Config) -> tuple[list[Article], list[Signature | None]]:
+    """Clean a batch; return its articles and, aligned with them, signatures of the kept ones."""
     articles = [clean_article(r, config) for r in records]
-    kept = [(a.id, a.text, a.published) for a in articles if a.status == KEPT]
-    return articles, signatures(kept, config.dedup)
+    kept = [a for a in articles if a.status == KEPT]
+    by_id = dict(zip(map(id, kept), signatures([(a.id, a.text, a.published) for a in kept], config.dedup),
+                     strict=True))
+    return articles, [by_id.get(id(a)) for a in articles]
 
 
 def batched(items: Iterable, size: int) -> Iterator[list]:
@@ -61,36 +62,31 @@ def batched(items: Iterable, size: int) -> Iterator[list]:
         yield batch
 
 
-def _article_from_json(row: dict) -> Article:
-    row["edits"] = [Edit(**e) for e in row["edits"]]
-    return Article(**row)
-
-
 class Ledger:
     """Accounts for every input between the passes: spools articles to disk, rejects repeated ids."""
 
     def __init__(self, folder: Path, config: Config):
         folder.mkdir(parents=True, exist_ok=True)
-        fd, self.path = tempfile.mkstemp(prefix=".spool.", suffix=".jsonl", dir=folder)
+        self.stale_removed = remove_stale_temps(folder)
+        fd, self.path = tempfile.mkstemp(prefix=temp_prefix("spool"), suffix=".tmp", dir=folder)
         self._out = os.fdopen(fd, "w", encoding="utf-8")
         self._first_input: dict[str, str] = {}
         self.finder = DuplicateFinder(config.dedup)
 
-    def add(self, articles: list[Article], sigs: list[Signature]) -> None:
-        """Spool a cleaned batch; ``sigs`` are those of its kept articles, in order."""
-        kept = [a for a in articles if a.status == KEPT]
+    def add(self, articles: list[Article], sigs: list[Signature | None]) -> None:
+        """Spool a cleaned batch; ``sigs`` are aligned with ``articles`` (None where not kept)."""
         for a in articles:
             first = self._first_input.setdefault(a.id, a.input)
             if first != a.input:
                 a.reject(f"duplicate_id: id '{a.id}' was already used by {first}")
-            self._out.write(dump_json_line(asdict(a)))
-        self.finder.add([sig for a, sig in zip(kept, sigs, strict=True) if a.status == KEPT])
+            self._out.write(dump_json_line(a.to_dict()))
+        self.finder.add([sig for a, sig in zip(articles, sigs, strict=True) if sig is not None and a.status == KEPT])
 
     def articles(self) -> Iterator[Article]:
         self._out.flush()
         with open(self.path, encoding="utf-8") as handle:
             for line in handle:
-                yield _article_from_json(json.loads(line))
+                yield Article.from_dict(json.loads(line))
 
     def close(self) -> None:
         self._out.close()

@@ -61,6 +61,14 @@ class Article:
     duplicates: list[str] = field(default_factory=list)
     truncated: bool = False
 
+    def to_dict(self) -> dict[str, Any]:
+        """Everything, for the spool and the incremental cache (``from_dict`` reverses it)."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, row: dict[str, Any]) -> Article:
+        return cls(**{**row, "edits": [Edit(**e) for e in row["edits"]]})
+
     def reject(self, reason: str) -> Article:
         self.status, self.reason = REJECTED, reason
         return self

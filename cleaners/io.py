@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -81,6 +82,22 @@ def iter_records(paths: list[str], cfg: InputConfig) -> Iterator[RawRecord]:
             yield from _file_records(path, root if root.is_dir() else None, cfg)
 
 
+def _bounded_lines(handle, limit: int) -> Iterator[tuple[int, bytes | None]]:
+    """(line number, line) pairs, never holding more than ``limit`` bytes of one line (None if over)."""
+    lineno = 0
+    while True:
+        line = handle.readline(limit + 1)
+        if not line:
+            return
+        lineno += 1
+        if len(line) > limit and not line.endswith(b"\n"):
+            while line and not line.endswith(b"\n"):  # skip the rest of the runaway line
+                line = handle.readline(1 << 20)
+            yield lineno, None
+        else:
+            yield lineno, line
+
+
 def _file_records(path: Path, root: Path | None, cfg: InputConfig) -> Iterator[RawRecord]:
     rid = _record_id(path, root)
     suffix = path.suffix.lower()
@@ -98,9 +115,13 @@ def _file_records(path: Path, root: Path | None, cfg: InputConfig) -> Iterator[R
             yield RawRecord(str(path), rid, "txt", path.read_bytes())
             return
         with path.open("rb") as handle:
-            for lineno, line in enumerate(handle, start=1):
-                if line.strip():
-                    yield RawRecord(f"{path}:{lineno}", f"{rid}:{lineno}", "jsonl", line)
+            for lineno, line in _bounded_lines(handle, cfg.max_bytes):
+                where, default_id = f"{path}:{lineno}", f"{rid}:{lineno}"
+                if line is None:
+                    yield RawRecord(where, default_id, "rejected",
+                                    error=f"too_large: record over {cfg.max_bytes} bytes (input.max_bytes)")
+                elif line.strip():
+                    yield RawRecord(where, default_id, "jsonl", line)
     except InputRejected as exc:
         yield RawRecord(str(path), rid, "rejected", error=str(exc))
     except OSError as exc:
@@ -236,7 +257,7 @@ def atomic_outputs(folder: Path, names: tuple[str, ...]):
     temps = {}
     try:
         for name in names:
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+            fd, tmp = tempfile.mkstemp(prefix=temp_prefix(name), suffix=".tmp", dir=folder)
             os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; outputs are for others to read
             temps[name] = (tmp, os.fdopen(fd, "w", encoding="utf-8", newline="\n"))
         yield {name: handle for name, (_, handle) in temps.items()}
@@ -251,3 +272,33 @@ def atomic_outputs(folder: Path, names: tuple[str, ...]):
             handle.close()
             if os.path.exists(tmp):
                 os.unlink(tmp)
+
+
+# Our temporary files: ".<name>.<pid>.<random>.tmp", so a later run can tell whose they are.
+TEMP_NAME = re.compile(r"^\..+\.(\d+)\.[A-Za-z0-9_]+\.tmp$")
+
+
+def temp_prefix(name: str) -> str:
+    return f".{name}.{os.getpid()}."
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_temps(folder: Path) -> list[str]:
+    """Delete temporary files left in ``folder`` by runs that were killed (their process is gone)."""
+    removed = []
+    if folder.is_dir():
+        for path in folder.iterdir():
+            m = TEMP_NAME.match(path.name)
+            if m and int(m.group(1)) != os.getpid() and not _alive(int(m.group(1))):
+                path.unlink(missing_ok=True)
+                removed.append(path.name)
+    return sorted(removed)

@@ -12,6 +12,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
+from cleaners.cache import CleanCache
 from cleaners.config import Config, load_config
 from cleaners.corpus import Ledger, batched, clean_batch, write_outputs
 from cleaners.dedup import Signature
@@ -25,7 +26,7 @@ REPORT_ARTIFACT_KEY = "newsclean-report"
 
 # NO_CACHE: batches are large and single-use; hashing them for a cache key would cost more than cleaning.
 @task(name="clean-batch", cache_policy=NO_CACHE)
-def clean_batch_task(records: list[RawRecord], config: Config) -> tuple[list[Article], list[Signature]]:
+def clean_batch_task(records: list[RawRecord], config: Config) -> tuple[list[Article], list[Signature | None]]:
     return clean_batch(records, config)
 
 
@@ -44,19 +45,28 @@ def clean_corpus(
     check_inputs(inputs)
     out = Path(output)
     ledger = Ledger(out, config)
+    cache = CleanCache(out, config) if config.pipeline.incremental else None
     try:
         done, done_bytes = 0, 0
         records = iter_records(inputs, config.input)
         for number, batch in enumerate(batched(records, config.pipeline.batch_size), start=1):
-            articles, sigs = clean_batch_task(batch, config)
+            if cache:
+                articles, sigs = cache.clean(batch, lambda todo: clean_batch_task(todo, config))
+            else:
+                articles, sigs = clean_batch_task(batch, config)
             ledger.add(articles, sigs)
             done += len(batch)
             done_bytes += sum(len(r.data) for r in batch)
             logger.info("batch %d: %d records cleaned (%d so far)", number, len(batch), done)
             progress.report(done, done_bytes)
         summary = write_outputs_task(ledger, out)
+        if cache:
+            cache.prune()
+            logger.info("incremental: %d records reused from earlier runs, %d cleaned", cache.hits, cache.misses)
     finally:
         ledger.close()
+        if cache:
+            cache.close()
     create_markdown_artifact(markdown=summary.to_markdown(), key=REPORT_ARTIFACT_KEY,
                              description="newsclean run summary")
     counts = summary.counts()

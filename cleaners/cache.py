@@ -1,0 +1,110 @@
+"""Incremental runs: cleaned articles from earlier runs, reused when their input has not changed.
+
+A record's key is a hash of its bytes and where it came from, plus a fingerprint of everything
+that shapes cleaning: the config, newsclean's cleaner code and its phrase files. So a changed
+input, config or cleaner means a miss, and a hit returns exactly what cleaning would produce: the
+output of an incremental run is byte-identical to a full one. Dedup and writing still run over the
+whole corpus (they are cheap); only cleaning is skipped. Stored in SQLite in the output folder
+(stdlib, one file, transactional: a killed run leaves a usable cache). Entries not seen in a run
+are pruned when it completes, so the cache tracks the input.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from datasketch import LeanMinHash
+
+from cleaners.config import Config, config_to_dict
+from cleaners.dedup import Signature
+from cleaners.document import Article
+from cleaners.io import RawRecord
+
+CACHE_FILE = ".newsclean-cache.sqlite"
+CODE_DIR = Path(__file__).parent
+
+
+def cleaning_fingerprint(config: Config) -> str:
+    """Hash of the config and of the cleaner code and phrase files."""
+    digest = hashlib.sha256(json.dumps(config_to_dict(config), sort_keys=True).encode())
+    for path in sorted([*CODE_DIR.glob("*.py"), *CODE_DIR.glob("phrases/*.toml")]):
+        digest.update(path.name.encode() + path.read_bytes())
+    for folder in config.boilerplate.extra_phrase_dirs:
+        for path in sorted(Path(folder).glob("*.toml")):
+            digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _sig_to_row(sig: Signature | None) -> tuple[str | None, bytes | None]:
+    if sig is None:
+        return None, None
+    meta = {"words": sig.words, "exact": sig.exact, "seed": int(sig.minhash.seed), "scheme": sig.minhash.scheme}
+    return json.dumps(meta), sig.minhash.hashvalues.tobytes()
+
+
+def _sig_from_row(article: Article, meta: str | None, blob: bytes | None) -> Signature | None:
+    if meta is None:
+        return None
+    m = json.loads(meta)
+    minhash = LeanMinHash(seed=m["seed"], hashvalues=np.frombuffer(blob, dtype=np.uint32), scheme=m["scheme"])
+    return Signature(article.id, m["words"], article.published, m["exact"], minhash)
+
+
+class CleanCache:
+    def __init__(self, folder: Path, config: Config):
+        folder.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(folder / CACHE_FILE)
+        self._db.execute("CREATE TABLE IF NOT EXISTS cleaned (key TEXT PRIMARY KEY, article TEXT NOT NULL, "
+                         "sig_meta TEXT, sig BLOB, run INTEGER NOT NULL)")
+        self._fingerprint = cleaning_fingerprint(config).encode()
+        self._run = (self._db.execute("SELECT MAX(run) FROM cleaned").fetchone()[0] or 0) + 1
+        self.hits = self.misses = 0
+
+    def _key(self, record: RawRecord) -> str:
+        digest = hashlib.sha256(self._fingerprint)
+        for part in (record.input, record.default_id, record.kind, record.error or ""):
+            digest.update(part.encode() + b"\0")
+        digest.update(record.data)
+        return digest.hexdigest()
+
+    def clean(self, records: list[RawRecord], clean_fn: Callable) -> tuple[list[Article], list[Signature | None]]:
+        """Articles and signatures for ``records``: from the cache, else from ``clean_fn(misses)``."""
+        keys = [self._key(r) for r in records]
+        found: dict[str, tuple] = {}
+        for key in keys:
+            row = self._db.execute("SELECT article, sig_meta, sig FROM cleaned WHERE key = ?", (key,)).fetchone()
+            if row:
+                found[key] = row
+        todo = [i for i, key in enumerate(keys) if key not in found]
+        fresh_articles, fresh_sigs = clean_fn([records[i] for i in todo]) if todo else ([], [])
+        fresh = dict(zip(todo, zip(fresh_articles, fresh_sigs, strict=True), strict=True))
+        articles, sigs = [], []
+        with self._db:
+            for i, key in enumerate(keys):
+                if i in fresh:
+                    article, sig = fresh[i]
+                    self._db.execute("INSERT OR REPLACE INTO cleaned VALUES (?, ?, ?, ?, ?)",
+                                     (key, json.dumps(article.to_dict()), *_sig_to_row(sig), self._run))
+                else:
+                    text, meta, blob = found[key]
+                    article = Article.from_dict(json.loads(text))
+                    sig = _sig_from_row(article, meta, blob)
+                    self._db.execute("UPDATE cleaned SET run = ? WHERE key = ?", (self._run, key))
+                articles.append(article)
+                sigs.append(sig)
+        self.hits += len(records) - len(todo)
+        self.misses += len(todo)
+        return articles, sigs
+
+    def prune(self) -> int:
+        """Forget entries this run did not see; call after a completed run."""
+        with self._db:
+            return self._db.execute("DELETE FROM cleaned WHERE run != ?", (self._run,)).rowcount
+
+    def close(self) -> None:
+        self._db.close()
