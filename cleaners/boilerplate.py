@@ -97,6 +97,15 @@ def load_phrasebook(languages: tuple[str, ...], extra_dirs: tuple[str, ...] = ()
     return PhraseBook(line_rules, tuple(blocks), tuple(tails))
 
 
+@lru_cache(maxsize=32)
+def stopwords(language: str) -> frozenset[str]:
+    """The language's distinctive function words from its phrase file (empty if it has none)."""
+    path = PHRASE_DIR / f"{language}.toml"
+    if not path.is_file():
+        return frozenset()
+    return frozenset(tomllib.loads(path.read_text(encoding="utf-8")).get("stopwords", []))
+
+
 def phrasebook_for(cfg: BoilerplateConfig) -> PhraseBook:
     return load_phrasebook(tuple(cfg.languages), tuple(cfg.extra_phrase_dirs))
 

@@ -19,7 +19,7 @@ DetectorFactory.seed = 0
 UNKNOWN = "und"  # ISO 639-2 "undetermined", for text with no letters langdetect can use
 
 
-@lru_cache(maxsize=64)  # a confirming cleaning round asks again about the same text
+@lru_cache(maxsize=4096)  # a confirming cleaning round asks again about the same paragraphs
 def identify(text: str, seed: int = 0, max_chars: int = 3000) -> tuple[str, float]:
     """(language code, probability) of ``text``, deterministic for a given seed.
 
@@ -37,7 +37,12 @@ def identify(text: str, seed: int = 0, max_chars: int = 3000) -> tuple[str, floa
 
 
 def detect_language(text: str, ctx) -> Cleaned:
-    """Store the article's language and its probability; the text is unchanged."""
+    """Store the article's language and its probability; the text is unchanged.
+
+    Detected once per article: a later cleaning round (after quote repairs) keeps the first answer.
+    """
+    if ctx.language:
+        return Cleaned(text)
     cfg = ctx.config.language
     lang, prob = identify(text, cfg.seed, cfg.max_chars)
     return Cleaned(text, [], {"language": lang, "language_prob": prob})

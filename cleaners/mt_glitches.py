@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from cleaners.boilerplate import stopwords
 from cleaners.document import FLAGGED, REPLACED, Cleaned, Edit
 from cleaners.language import identify
 from cleaners.text import SENTENCE_END, comparable, join_paragraphs, paragraphs, words
@@ -40,6 +41,7 @@ STOPWORDS = frozenset(
 )
 DETERMINERS = frozenset("a an the this that these those his her their its our your my some any each every".split())
 MIN_FOREIGN_WORDS = 8
+PLAIN_LANGUAGE_SHARE = 0.15
 FOREIGN_MIN_PROB = 0.9
 MIN_REPEATED_SENTENCE_WORDS = 6
 
@@ -126,6 +128,17 @@ def _repetition(sentence: str, window: int) -> str | None:
     return None
 
 
+def _plainly_in(para: str, language: str) -> bool:
+    """A paragraph dense with the language's own function words needs no langdetect call.
+
+    langdetect costs ~5 ms a paragraph; prose has 25-45% function words, text in another
+    language almost none of these (the lists leave out words shared across languages).
+    """
+    common = stopwords(language)
+    tokens = words(para.lower())
+    return bool(common) and sum(t in common for t in tokens) >= PLAIN_LANGUAGE_SHARE * len(tokens)
+
+
 def _find_flags(text: str, language: str | None, cfg) -> list[Edit]:
     flags: list[Edit] = []
     seen: dict[str, int] = {}
@@ -134,7 +147,8 @@ def _find_flags(text: str, language: str | None, cfg) -> list[Edit]:
         if para.count("”") > para.count("“"):
             flags.append(Edit(NAME, "unbalanced_quotes", FLAGGED, para, "",
                               "closing quote without an opening one", offset))
-        if language and language != "und" and len(words(para)) >= MIN_FOREIGN_WORDS:
+        if language and language != "und" and len(words(para)) >= MIN_FOREIGN_WORDS \
+                and not _plainly_in(para, language):
             lang, prob = identify(para, max_chars=500)
             if lang not in (language, "und") and prob >= FOREIGN_MIN_PROB:
                 flags.append(Edit(NAME, "foreign_language", FLAGGED, para, "",

@@ -1,0 +1,159 @@
+"""Nothing lost, nothing broken: bad inputs, kills, reruns, adversarial text, safety."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from cleaners.cache import CleanCache
+from cleaners.config import Config
+from cleaners.corpus import OUTPUT_FILES, Ledger, batched, clean_batch, write_outputs
+from cleaners.io import iter_records
+
+from . import bad_corpus
+from .conftest import ROOT, SEEDS
+
+
+def cli(*args, env=None, timeout=600):
+    return subprocess.run([sys.executable, "-m", "flows.cli", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=timeout, env={**os.environ, **(env or {})})
+
+
+def manifest(out: Path) -> list[dict]:
+    return [json.loads(line) for line in (out / "manifest.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+def input_key(row: dict, root: Path) -> str:
+    path, _, line = row["input"].rpartition(":") if row["input"].endswith(tuple("0123456789")) and ".jsonl:" in \
+        row["input"] else (row["input"], "", "")
+    rel = os.path.relpath(path, root)
+    return f"{rel}:{line}" if line else rel
+
+
+@pytest.fixture(scope="module")
+def bad_run(tmp_path_factory):
+    """A whole `newsclean run` over the bad corpus, with every non-loopback connection blocked."""
+    base = tmp_path_factory.mktemp("bad")
+    corpus = bad_corpus.build(base / "in")
+    net_log = base / "net.log"
+    env = {"PYTHONPATH": os.pathsep.join([str(Path(__file__).parent / "netblock"), str(ROOT)]),
+           "NEWSCLEAN_NET_LOG": str(net_log)}
+    done = cli("run", str(corpus), "-o", str(base / "out"), "-q", env=env)
+    return corpus, base / "out", done, net_log
+
+
+def test_bad_corpus_run_exits_zero_and_accounts_for_every_input(bad_run):
+    corpus, out, done, _ = bad_run
+    assert done.returncode == 0, done.stderr[-3000:]
+    rows = manifest(out)
+    got = {input_key(r, corpus): ("rejected", r["reason"].split(":")[0]) if r["status"] == "rejected"
+           else ("kept", None) for r in rows}
+    assert got == bad_corpus.EXPECTED
+    counts = {s: sum(r["status"] == s for r in rows) for s in ("kept", "duplicate", "rejected")}
+    assert f"{len(rows)} inputs: {counts['kept']} kept, {counts['duplicate']} duplicates" in done.stderr
+
+
+def test_output_stays_inside_the_output_folder(bad_run):
+    corpus, out, _, _ = bad_run
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == sorted(OUTPUT_FILES)
+    assert not (out.parent / "escape").exists() and not Path("/abs").exists()
+    ids = [row["id"] for row in manifest(out)]
+    assert "../../escape" in ids and "/abs/path\u0000nul" in ids  # ids are data, never paths
+
+
+def test_no_network_during_a_run(bad_run):
+    _, _, done, net_log = bad_run
+    assert done.returncode == 0
+    assert not net_log.exists(), net_log.read_text()
+
+
+def test_no_pickle_or_eval_of_input():
+    sources = [p for p in (ROOT / "cleaners").rglob("*.py")] + [p for p in (ROOT / "flows").rglob("*.py")]
+    for path in sources:
+        text = path.read_text(encoding="utf-8")
+        for banned in ("import pickle", "pickle.load", "eval(", "exec(", "marshal.load"):
+            assert banned not in text, f"{path.name} uses {banned}"
+
+
+def run_with_cache(paths, out, clean_fn_calls, config=None):
+    config = config or Config()
+    ledger, cache = Ledger(out, config), CleanCache(out, config)
+
+    def counting(records):
+        clean_fn_calls.append(len(records))
+        return clean_batch(records, config)
+
+    try:
+        for batch in batched(iter_records(paths, config.input), 3):
+            ledger.add(*cache.clean(batch, counting))
+        write_outputs(ledger, out)
+        cache.prune()
+    finally:
+        ledger.close()
+        cache.close()
+
+
+def test_incremental_run_cleans_only_new_or_changed(tmp_path):
+    src = tmp_path / "in"
+    src.mkdir()
+    for p in SEEDS.glob("*.txt"):
+        (src / p.name).write_bytes(p.read_bytes())
+    calls: list[int] = []
+    run_with_cache([str(src)], tmp_path / "out", calls)
+    first = {n: (tmp_path / "out" / n).read_bytes() for n in OUTPUT_FILES}
+    assert sum(calls) == 5
+    calls.clear()
+    run_with_cache([str(src)], tmp_path / "out", calls)
+    assert sum(calls) == 0
+    assert {n: (tmp_path / "out" / n).read_bytes() for n in OUTPUT_FILES} == first
+    changed = src / "003_042e7d1743e4b445.txt"
+    changed.write_text(changed.read_text(encoding="utf-8").replace("Lavrov", "Lavrov himself"), encoding="utf-8")
+    (src / "005_new.txt").write_bytes((SEEDS / "004_520a83227d8b1b45.txt").read_bytes().replace(b"Wang", b"Mr Wang"))
+    calls.clear()
+    run_with_cache([str(src)], tmp_path / "out", calls)
+    assert sum(calls) == 2
+    full = tmp_path / "full"
+    run_pure_calls: list[int] = []
+    run_with_cache([str(src)], full, run_pure_calls)
+    for name in OUTPUT_FILES:
+        assert (tmp_path / "out" / name).read_bytes() == (full / name).read_bytes(), name
+
+
+def test_killed_run_leaves_previous_output_and_rerun_matches(tmp_path):
+    """SIGKILL a real `newsclean run` mid-way: old output intact; the rerun equals an uninterrupted run."""
+    src = tmp_path / "in"
+    src.mkdir()
+    base = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
+    with open(src / "big.jsonl", "w", encoding="utf-8") as feed:
+        for i in range(800):
+            text = base[i % 5].split("\n", 1)[1] + f"\n\nUpdate {i}: officials in city {i} confirmed the report."
+            feed.write(json.dumps({"id": f"a{i}", "text": text}) + "\n")
+    out, reference = tmp_path / "out", tmp_path / "reference"
+    config = tmp_path / "small-batches.toml"
+    config.write_text("[pipeline]\nbatch_size = 25\nincremental = false\n", encoding="utf-8")
+    assert cli("run", str(SEEDS), "-o", str(out), "-q").returncode == 0
+    previous = {n: (out / n).read_bytes() for n in OUTPUT_FILES}
+
+    proc = subprocess.Popen([sys.executable, "-m", "flows.cli", "run", str(src), "-o", str(out), "-q",
+                             "--config", str(config)], cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 240
+    while not any(p.name.startswith(".spool.") for p in out.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(2)  # well inside the cleaning pass
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert {n: (out / n).read_bytes() for n in OUTPUT_FILES} == previous
+
+    assert cli("run", str(src), "-o", str(out), "-q", "--config", str(config)).returncode == 0
+    assert cli("run", str(src), "-o", str(reference), "-q", "--config", str(config)).returncode == 0
+    for name in OUTPUT_FILES:
+        assert (out / name).read_bytes() == (reference / name).read_bytes(), name
+    assert not [p.name for p in out.iterdir() if p.name.endswith(".tmp")]  # the killed run's temps are gone
