@@ -65,19 +65,21 @@ def remove_headline_noise(text: str, ctx) -> Cleaned:
         fields["title"] = title
         edits.append(Edit(NAME, "headline", REMOVED, title, "", "headline moved from the body to the title"))
     # Repeat until the top line is neither a copy nor a tag: the result is a fixed point.
-    while len(paras) > 1:
-        top = paras[0]
-        copy = _headline_copy(top, title)
+    top = 0
+    while len(paras) - top > 1:
+        line = paras[top]
+        copy = _headline_copy(line, title)
         if copy:
             reason, new_title = copy
-            edits.append(Edit(NAME, "headline", REMOVED, top, "", reason))
+            edits.append(Edit(NAME, "headline", REMOVED, line, "", reason))
             if new_title:
                 edits.append(Edit(NAME, "title", REPLACED, title, new_title,
                                   "the title was a truncated copy of the full headline found in the body"))
                 title = fields["title"] = new_title
-        elif _is_tag_line(top, title):
-            edits.append(Edit(NAME, "tag_line", REMOVED, top, "", "short tag or kicker line above the article"))
+        elif _is_tag_line(line, title):
+            edits.append(Edit(NAME, "tag_line", REMOVED, line, "", "short tag or kicker line above the article"))
         else:
             break
-        paras.pop(0)
+        top += 1
+    paras = paras[top:]
     return Cleaned(join_paragraphs(paras), edits, fields)
