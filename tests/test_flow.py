@@ -78,6 +78,15 @@ def test_user_mistakes_are_one_line(args, message):
     assert len(done.stderr.strip().splitlines()) == 1
 
 
+def test_unknown_config_key_is_one_line(tmp_path):
+    config = tmp_path / "bad.toml"
+    config.write_text("[dedup]\ntreshold = 0.5\n", encoding="utf-8")
+    done = newsclean("run", "seeds", "--config", str(config), cwd=ROOT)
+    assert done.returncode == 2
+    assert done.stderr.strip() == ("newsclean: error: unknown config key 'dedup.treshold'; valid keys: "
+                                   "shingle_size, num_perm, threshold, seed")
+
+
 def test_serve_builds_a_cron_deployment():
     from flows.cli import build_deployment
 
