@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+from cleaners.cache import CACHE_FILE
 from cleaners.corpus import OUTPUT_FILES
 
 from .conftest import ROOT, SEEDS
@@ -29,7 +30,7 @@ def test_flow_on_seeds_writes_outputs_and_artifact(prefect_harness, tmp_path):
 
     counts = clean_corpus([str(SEEDS)], str(tmp_path))
     assert counts == {"inputs": 5, "kept": 5, "duplicate": 0, "rejected": 0}
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(OUTPUT_FILES)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*OUTPUT_FILES, CACHE_FILE])  # no temp files
     artifact = Artifact.get(REPORT_ARTIFACT_KEY)
     assert artifact is not None and "5 inputs: 5 kept" in artifact.data
 
