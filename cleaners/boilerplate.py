@@ -149,6 +149,55 @@ def _mark_stranded(paras: list[str], marks: list) -> None:
             marks[i] = ("stranded", "short unpunctuated line between boilerplate lines (caption or teaser)", None)
 
 
+# Link lists: at least this many consecutive short, unpunctuated, headline-like lines.
+MIN_LINK_RUN = 2
+MAX_LINK_WORDS = 20
+# A line is headline-like when most of its longer words are capitalized, or it has a "|" separator.
+MIN_TITLE_CASE_SHARE = 0.6
+# A short unpunctuated line repeated verbatim within one article is a template (a promo, a
+# "10 things" teaser); bullets and table rows are left alone, as repeated cells are content.
+MAX_REPEATED_LINE_WORDS = 15
+MIN_REPEATS = 2
+MONTHS = frozenset("january february march april may june july august september october november december "
+                   "jan feb mar apr jun jul aug sep sept oct nov dec".split())
+
+
+def _headline_like(line: str) -> bool:
+    tokens = words(line)
+    if not 0 < len(tokens) <= MAX_LINK_WORDS or ends_like_sentence(line) or line.startswith(("-", "•", "*", "|")):
+        return False  # a sentence, a bullet point, or a table row
+    if tokens[0][0].isdigit() or tokens[0].lower() in MONTHS:
+        return False  # a dated or numbered list (tour dates, rankings) is content
+    if " | " in line and line.count("|") <= 2:
+        return True
+    long_words = [t for t in tokens if len(t) > 3]
+    return bool(long_words) and sum(t[0].isupper() for t in long_words) >= MIN_TITLE_CASE_SHARE * len(long_words)
+
+
+def _mark_link_runs(paras: list[str], marks: list) -> None:
+    i = 0
+    while i < len(paras):
+        j = i
+        while j < len(paras) and marks[j] is None and _headline_like(paras[j]):
+            j += 1
+        if j - i >= MIN_LINK_RUN:
+            for k in range(i, j):
+                marks[k] = ("navigation", "run of short headline-like lines (a list of links)", ("links", i))
+        i = max(j, i + 1)
+
+
+def _mark_repeated_lines(paras: list[str], marks: list) -> None:
+    counts: dict[str, int] = {}
+    for p in paras:
+        if len(words(p)) <= MAX_REPEATED_LINE_WORDS:
+            counts[p] = counts.get(p, 0) + 1
+    for i, p in enumerate(paras):
+        # Punctuated repeats are often content (the same question put to each interviewee).
+        if (marks[i] is None and counts.get(p, 0) >= MIN_REPEATS and words(p) and not ends_like_sentence(p)
+                and not p.startswith(("-", "•", "*", "|"))):
+            marks[i] = ("repeated_line", "short line repeated within the article (a template)", None)
+
+
 def remove_boilerplate(text: str, ctx) -> Cleaned:
     """Remove paragraphs that are wholly boilerplate; record each removal with its category.
 
@@ -169,6 +218,8 @@ def remove_boilerplate(text: str, ctx) -> Cleaned:
             found = book.classify_line(line)
             if found:
                 marks[i] = (*found, None)
+    _mark_repeated_lines(paras, marks)
+    _mark_link_runs(paras, marks)
     _mark_tail(paras, marks, book, cfg.max_tail_lines)
     _mark_stranded(paras, marks)
 

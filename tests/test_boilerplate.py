@@ -77,3 +77,25 @@ def test_extra_phrase_dir_adds_rules_without_code(tmp_path, config):
     ctx = CleanerContext(config=dataclasses.replace(config, boilerplate=bp))
     result = remove_boilerplate(f"{NEWS}\n\nTry our app for the latest news", ctx)
     assert result.text == NEWS and result.edits[0].category == "promo"
+
+
+def test_link_list_run_removed_but_dated_list_and_bullets_kept(ctx):
+    links = "Apple Releases New MacBook Pro\n\nMacBook Pro With Scissor Keyboard Expected in First Half of 2020"
+    result = remove_boilerplate(f"{NEWS}\n\n{links}", ctx)
+    assert result.text == NEWS and [e.category for e in result.edits] == ["navigation"]
+    tour = "June 26 – Allentown, PA @ PPL Center\n\nJune 24 – Bristow, VA @ Jiffy Lube Live"
+    bullets = ("- Russian foreign minister Sergey Lavrov on Saturday said Russia-China ties would get stronger\n\n"
+               "- Lavrov's comments come a day after Biden and Xi Jinping had a talk")
+    table = "| Pos. | Driver | Points |\n\n| 1 | Kyle Busch | 5040 |"
+    for text in (f"{NEWS}\n\n{tour}", f"{bullets}\n\n{NEWS}", f"{NEWS}\n\n{table}"):
+        assert remove_boilerplate(text, ctx).text == text
+
+
+def test_repeated_template_line_removed_everywhere(ctx):
+    promo = "10 things in tech you need to know today"
+    text = f"{promo}\n\n{NEWS}\n\n{promo}\n\n{NEWS} Then more.\n\n{promo}"
+    result = remove_boilerplate(text, ctx)
+    assert promo not in result.text and {e.category for e in result.edits} == {"repeated_line"}
+    question = "What inspired you to start cooking?"  # the same question to each interviewee is content
+    interview = f"{question}\n\n{NEWS}\n\n{question}\n\n{NEWS} Again."
+    assert remove_boilerplate(interview, ctx).text == interview
