@@ -92,8 +92,10 @@ class DedupConfig:
     # (the seeds' pairwise Jaccard is below 0.01), short enough to survive small edits.
     shingle_size: int = 5
     num_perm: int = 128
-    # Estimated Jaccard at or above which two articles are copies of one story.
-    threshold: float = 0.7
+    # Estimated Jaccard at or above which two articles are copies of one story. On the shared
+    # generator's corpora (seeds 1 and 2, 5k docs) 0.5 gives pairwise F1 0.993/0.997 with no hard
+    # negative merged; 0.7 loses a quarter of the heavily edited copies (F1 0.96).
+    threshold: float = 0.5
     # MinHash permutations come from this seed; indexes built with another seed are incomparable.
     seed: int = 1
 
