@@ -1,7 +1,8 @@
 """Near-duplicate detection: exact copies by hash, near copies by MinHash + LSH, grouped in clusters.
 
 Runs on cleaned text, so outlet boilerplate does not hide a copy. Signatures are computed in batch
-with ``MinHash.bulk`` (shingles hashed once per document, vectorized permutations) and inserted into
+with ``MinHash.bulk`` (shingles hashed once per document with numpy, datasketch's vectorized
+permutations) and inserted into
 ``MinHashLSH``; every LSH candidate is verified by its estimated Jaccard before two articles are
 joined, and joins are transitive (union-find). One canonical article per cluster is kept: the
 longest cleaned body, then the earliest ``published``, then the smallest id.
@@ -10,8 +11,11 @@ longest cleaned body, then the earliest ``published``, then the smallest id.
 from __future__ import annotations
 
 import hashlib
+import zlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 
+import numpy as np
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 from cleaners.config import DedupConfig
@@ -36,7 +40,7 @@ class Verdict:
 
 
 def shingles(text: str, size: int) -> list[bytes]:
-    """Word ``size``-grams of the normalized text, as bytes for hashing.
+    """Word ``size``-grams of the normalized text, as bytes (for explanations and exact Jaccard).
 
     >>> shingles("One two, three four!", 3)
     [b'one two three', b'two three four']
@@ -47,17 +51,124 @@ def shingles(text: str, size: int) -> list[bytes]:
     return [" ".join(tokens[i:i + size]).encode() for i in range(len(tokens) - size + 1)]
 
 
-def signatures(articles: list[tuple[str, str, str | None]], cfg: DedupConfig) -> list[Signature]:
-    """Signatures for (id, text, published) triples, hashed in one batch."""
+# Shingle hashing, done once per document and vectorized: each distinct token gets a CRC32 (C speed,
+# kept in a dict), and each window of ``size`` tokens is combined as a polynomial mod 2**64, folded to 32 bits.
+# datasketch then applies its permutations to these ints (hashfunc=identity). The pure-Python
+# ``shingle_hashes_reference`` computes the same values, one shingle at a time.
+_MULTIPLIER = 0x100000001B3  # FNV-64 prime: an odd multiplier that spreads token hashes
+_MASK64 = (1 << 64) - 1
+
+
+_TOKEN_HASHES: dict[str, int] = {}
+_MAX_CACHED_TOKENS = 2_000_000  # ~200 MB at most; a corpus's vocabulary is far smaller
+
+
+def _token_hash(token: str) -> int:
+    return zlib.crc32(token.encode())
+
+
+def _token_ids(tokens: list[str]) -> np.ndarray:
+    missing = set(tokens).difference(_TOKEN_HASHES)
+    if missing:
+        if len(_TOKEN_HASHES) + len(missing) > _MAX_CACHED_TOKENS:
+            _TOKEN_HASHES.clear()
+            missing = set(tokens)
+        _TOKEN_HASHES.update((t, _token_hash(t)) for t in missing)
+    return np.fromiter(map(_TOKEN_HASHES.__getitem__, tokens), dtype=np.uint64, count=len(tokens))
+
+
+def _powers(size: int) -> np.ndarray:
+    return np.array([pow(_MULTIPLIER, size - 1 - j, 1 << 64) for j in range(size)], dtype=np.uint64)
+
+
+def shingle_hashes(tokens: list[str], size: int) -> np.ndarray:
+    """32-bit hashes of the word ``size``-grams of normalized tokens (vectorized; repeats kept,
+    as they do not change a minimum)."""
+    ids = _token_ids(tokens)
+    if len(ids) <= size:
+        ids = np.concatenate([np.zeros(size - len(ids), dtype=np.uint64), ids])
+    windows = np.lib.stride_tricks.sliding_window_view(ids, size)
+    with np.errstate(over="ignore"):
+        combined = (windows * _powers(size)).sum(axis=1, dtype=np.uint64)  # wraps mod 2**64
+    return (combined ^ (combined >> np.uint64(32))) & np.uint64(0xFFFFFFFF)
+
+
+def shingle_hashes_reference(tokens: list[str], size: int) -> set[int]:
+    """The same hashes as ``shingle_hashes``, one shingle at a time in plain Python."""
+    ids = [_token_hash(t) for t in tokens]
+    ids = [0] * (size - len(ids)) + ids if len(ids) <= size else ids
+    out = set()
+    for i in range(len(ids) - size + 1):
+        combined = sum(ids[i + j] * pow(_MULTIPLIER, size - 1 - j, 1 << 64) for j in range(size)) & _MASK64
+        out.add((combined ^ (combined >> 32)) & 0xFFFFFFFF)
+    return out
+
+
+def _identity(value: int) -> int:
+    return value
+
+
+# datasketch's default "affine32" scheme: pre-mix each 32-bit hash with the MurmurHash3 finalizer,
+# then permute as (a*h + b) mod 2**32 and keep the column minimum. Applying it to many documents in
+# one numpy operation gives the same hashvalues as MinHash.bulk (tested), several times faster.
+_FMIX32 = ((16, 0x85EBCA6B), (13, 0xC2B2AE35), (16, None))
+_CHUNK_SHINGLES = 1 << 16  # 64k shingles x 128 permutations x 4 bytes = 32 MB per step
+
+
+@lru_cache(maxsize=8)
+def _permutations(num_perm: int, seed: int) -> tuple[str, np.ndarray, np.ndarray]:
+    template = MinHash(num_perm=num_perm, seed=seed, hashfunc=_identity)
+    a, b = template.permutations
+    return template.scheme, a, b
+
+
+def _fmix32(hv: np.ndarray) -> np.ndarray:
+    for shift, multiplier in _FMIX32:
+        hv = hv ^ (hv >> np.uint32(shift))
+        if multiplier:
+            hv = hv * np.uint32(multiplier)
+    return hv
+
+
+def _batch_hashvalues(hashes: list[np.ndarray], num_perm: int, seed: int) -> np.ndarray:
+    """(documents x num_perm) MinHash values, computed a chunk of documents at a time."""
+    _, a, b = _permutations(num_perm, seed)
+    out = np.empty((len(hashes), num_perm), dtype=np.uint32)
+    start = 0
+    while start < len(hashes):
+        stop, total = start, 0
+        while stop < len(hashes) and (stop == start or total + len(hashes[stop]) <= _CHUNK_SHINGLES):
+            total += len(hashes[stop])
+            stop += 1
+        hv = _fmix32(np.concatenate(hashes[start:stop]).astype(np.uint32))
+        with np.errstate(over="ignore"):
+            permuted = a[:, None] * hv[None, :] + b[:, None]  # permutations x shingles; wraps mod 2**32
+        offsets = np.cumsum([0] + [len(h) for h in hashes[start:stop - 1]])
+        out[start:stop] = np.minimum.reduceat(permuted, offsets, axis=1).T  # rows are contiguous: fast
+        start = stop
+    return out
+
+
+def signatures(articles: list[tuple[str, str, str | None]], cfg: DedupConfig, fast: bool = True) -> list[Signature]:
+    """Signatures for (id, text, published) triples, hashed in one batch.
+
+    ``fast=False`` is the reference: datasketch's MinHash.bulk, one document at a time.
+    """
     if not articles:
         return []
-    shingle_sets = [shingles(text, cfg.shingle_size) for _, text, _ in articles]
-    minhashes = MinHash.bulk(shingle_sets, num_perm=cfg.num_perm, seed=cfg.seed)
+    token_lists = [comparable(text).split() for _, text, _ in articles]
+    hashed = [shingle_hashes(tokens, cfg.shingle_size) for tokens in token_lists]
+    scheme = _permutations(cfg.num_perm, cfg.seed)[0]
+    if fast and scheme == "affine32":
+        values = _batch_hashvalues(hashed, cfg.num_perm, cfg.seed)
+        minhashes = [LeanMinHash(seed=cfg.seed, hashvalues=row, scheme=scheme) for row in values]
+    else:
+        bulk = MinHash.bulk([h.tolist() for h in hashed], num_perm=cfg.num_perm, seed=cfg.seed, hashfunc=_identity)
+        minhashes = [LeanMinHash(m) for m in bulk]
     out = []
-    for (aid, text, published), mh in zip(articles, minhashes, strict=True):
-        norm = comparable(text)
-        out.append(Signature(aid, len(norm.split()), published,
-                             hashlib.blake2b(norm.encode(), digest_size=16).hexdigest(), LeanMinHash(mh)))
+    for (aid, _, published), tokens, mh in zip(articles, token_lists, minhashes, strict=True):
+        exact = hashlib.blake2b(" ".join(tokens).encode(), digest_size=16).hexdigest()
+        out.append(Signature(aid, len(tokens), published, exact, mh))
     return out
 
 

@@ -6,6 +6,7 @@ import re
 
 PARAGRAPH_BREAK = "\n\n"
 WORD = re.compile(r"\w+(?:['’]\w+)*")
+PLAIN_WORD = re.compile(r"\w+")
 # A sentence ends at . ! ? or … (optionally followed by closing quotes/brackets) and whitespace.
 SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’»)\]]*\s+")
 TERMINAL_PUNCT = re.compile(r"[.!?…:;][\"'”’»)\]]*$")
@@ -43,4 +44,5 @@ def comparable(text: str) -> str:
     >>> comparable("China’s top diplomat — vows!") == comparable("Chinas top diplomat vows")
     True
     """
-    return " ".join(WORD.findall(text.lower().replace("’", "").replace("'", "")))
+    # Apostrophes are dropped first, so plain \w+ runs match what WORD would (and run faster).
+    return " ".join(PLAIN_WORD.findall(text.lower().replace("’", "").replace("'", "")))

@@ -51,3 +51,31 @@ def test_signatures_deterministic():
     a = signatures([("x", "one two three four five six seven", None)], CFG)[0]
     b = signatures([("x", "one two three four five six seven", None)], CFG)[0]
     assert (a.minhash.hashvalues == b.minhash.hashvalues).all() and a.exact == b.exact
+
+
+def test_fast_shingle_hashes_equal_the_reference(cleaned_seeds):
+    from cleaners.dedup import shingle_hashes, shingle_hashes_reference
+    from cleaners.text import comparable
+
+    for text in [a.text for a in cleaned_seeds.values()] + ["", "one", "one two three four five", "a b " * 50]:
+        tokens = comparable(text).split()
+        for size in (3, 5):
+            assert set(shingle_hashes(tokens, size).tolist()) == shingle_hashes_reference(tokens, size)
+
+
+def test_shingle_hash_count_matches_distinct_shingles(cleaned_seeds):
+    from cleaners.dedup import shingle_hashes, shingles
+    from cleaners.text import comparable
+
+    for article in cleaned_seeds.values():  # no two distinct shingles of a seed collide
+        hashes = set(shingle_hashes(comparable(article.text).split(), 5).tolist())
+        assert len(hashes) == len(set(shingles(article.text, 5)))
+
+
+def test_batched_signatures_equal_datasketch_bulk(cleaned_seeds):
+    """The fast path (numpy over many documents) gives exactly MinHash.bulk's hashvalues."""
+    docs = [(a.id, a.text, None) for a in cleaned_seeds.values()] + [("short", "two words", None), ("e", "", None)]
+    for cfg in (CFG, DedupConfig(shingle_size=3, num_perm=64, seed=7)):
+        fast, reference = signatures(docs, cfg), signatures(docs, cfg, fast=False)
+        for f, r in zip(fast, reference, strict=True):
+            assert (f.minhash.hashvalues == r.minhash.hashvalues).all() and f.minhash == r.minhash
