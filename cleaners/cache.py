@@ -17,9 +17,6 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
-from datasketch import LeanMinHash
-
 from cleaners.config import Config, config_to_dict
 from cleaners.dedup import Signature
 from cleaners.document import Article
@@ -43,16 +40,15 @@ def cleaning_fingerprint(config: Config) -> str:
 def _sig_to_row(sig: Signature | None) -> tuple[str | None, bytes | None]:
     if sig is None:
         return None, None
-    meta = {"words": sig.words, "exact": sig.exact, "seed": int(sig.minhash.seed), "scheme": sig.minhash.scheme}
-    return json.dumps(meta), sig.minhash.hashvalues.tobytes()
+    _, words, _, exact, seed, scheme, blob = sig.to_row()
+    return json.dumps({"words": words, "exact": exact, "seed": seed, "scheme": scheme}), blob
 
 
 def _sig_from_row(article: Article, meta: str | None, blob: bytes | None) -> Signature | None:
     if meta is None:
         return None
     m = json.loads(meta)
-    minhash = LeanMinHash(seed=m["seed"], hashvalues=np.frombuffer(blob, dtype=np.uint32), scheme=m["scheme"])
-    return Signature(article.id, m["words"], article.published, m["exact"], minhash)
+    return Signature.from_row((article.id, m["words"], article.published, m["exact"], m["seed"], m["scheme"], blob))
 
 
 class CleanCache:

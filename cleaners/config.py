@@ -98,6 +98,9 @@ class DedupConfig:
     threshold: float = 0.5
     # MinHash permutations come from this seed; indexes built with another seed are incomparable.
     seed: int = 1
+    # Keep the signatures of kept articles in OUT/.newsclean-index.sqlite, so later runs into the
+    # same folder mark copies of earlier articles as their duplicates.
+    index: bool = True
 
 
 @dataclass(slots=True)

@@ -16,6 +16,7 @@ from pathlib import Path
 from cleaners.config import Config
 from cleaners.dedup import DuplicateFinder, Signature, Verdict, signatures
 from cleaners.document import DUPLICATE, KEPT, Article
+from cleaners.index import SignatureIndex
 from cleaners.io import RawRecord, atomic_outputs, dump_json_line, parse_record, remove_stale_temps, temp_prefix
 from cleaners.quality import check_quality
 from cleaners.registry import apply_cleaners
@@ -72,6 +73,8 @@ class Ledger:
         self._out = os.fdopen(fd, "w", encoding="utf-8")
         self._first_input: dict[str, str] = {}
         self.finder = DuplicateFinder(config.dedup)
+        self.index = SignatureIndex(folder, config.dedup) if config.dedup.index else None
+        self.indexed_before = self.finder.preload(self.index.load()) if self.index is not None else 0
 
     def add(self, articles: list[Article], sigs: list[Signature | None]) -> None:
         """Spool a cleaned batch; ``sigs`` are aligned with ``articles`` (None where not kept)."""
@@ -88,7 +91,14 @@ class Ledger:
             for line in handle:
                 yield Article.from_dict(json.loads(line))
 
+    def remember_kept(self, verdicts: dict[str, Verdict]) -> None:
+        """Add this run's canonical articles to the persistent index (after the outputs are written)."""
+        if self.index is not None:
+            self.index.add(self.finder.kept_this_run(verdicts))
+
     def close(self) -> None:
+        if self.index is not None:
+            self.index.close()
         self._out.close()
         if os.path.exists(self.path):
             os.unlink(self.path)
@@ -123,4 +133,5 @@ def write_outputs(ledger: Ledger, folder: Path) -> RunSummary:
             for edit in article.edits:
                 out["edits.jsonl"].write(dump_json_line(edit.to_json(article.id)))
         out["report.md"].write(summary.to_markdown())
+    ledger.remember_kept(verdicts)
     return summary

@@ -33,6 +33,17 @@ class Signature:
     minhash: LeanMinHash
 
 
+    def to_row(self) -> tuple[str, int, str | None, str, int, str, bytes]:
+        m = self.minhash
+        return self.id, self.words, self.published, self.exact, int(m.seed), m.scheme, m.hashvalues.tobytes()
+
+    @classmethod
+    def from_row(cls, row: tuple) -> Signature:
+        aid, words, published, exact, seed, scheme, blob = row
+        return cls(aid, words, published, exact,
+                   LeanMinHash(seed=seed, hashvalues=np.frombuffer(blob, dtype=np.uint32), scheme=scheme))
+
+
 @dataclass(slots=True)
 class Verdict:
     duplicate_of: str
@@ -172,19 +183,26 @@ def signatures(articles: list[tuple[str, str, str | None]], cfg: DedupConfig, fa
     return out
 
 
-def _canonical_key(sig: Signature) -> tuple:
-    # Longest body first; then earliest publication (unknown dates last); then id, for a total order.
-    return (-sig.words, sig.published is None, sig.published or "", sig.id)
+def _canonical_key(sig: Signature, indexed_before: set[str]) -> tuple:
+    # Kept by an earlier run first (it was already published as the canonical); then the longest
+    # body; then earliest publication (unknown dates last); then id, for a total order.
+    return (sig.id not in indexed_before, -sig.words, sig.published is None, sig.published or "", sig.id)
 
 
 @dataclass
 class DuplicateFinder:
-    """Accumulates signatures batch by batch; ``verdicts()`` gives each duplicate its canonical."""
+    """Accumulates signatures batch by batch; ``verdicts()`` gives each duplicate its canonical.
+
+    ``preload`` adds the articles kept by earlier runs (the persistent index): new articles are
+    matched against them too, but they are reported only if they come again in this run.
+    """
 
     cfg: DedupConfig
     _parent: dict[str, str] = field(default_factory=dict)
     _sigs: dict[str, Signature] = field(default_factory=dict)
     _exact: dict[str, str] = field(default_factory=dict)
+    _indexed_before: set[str] = field(default_factory=set)
+    _not_seen: set[str] = field(default_factory=set)  # indexed before and not (yet) in this run
 
     def __post_init__(self) -> None:
         self._lsh = MinHashLSH(threshold=self.cfg.threshold, num_perm=self.cfg.num_perm)
@@ -202,22 +220,40 @@ class DuplicateFinder:
         if ra != rb:
             self._parent[max(ra, rb)] = min(ra, rb)
 
-    def add(self, sigs: list[Signature]) -> None:
+    def preload(self, sigs) -> int:
+        count = 0
         with self._lsh.insertion_session() as session:
             for sig in sigs:
-                self._sigs[sig.id] = sig
-                self._parent[sig.id] = sig.id
-                first = self._exact.setdefault(sig.exact, sig.id)
-                if first != sig.id:
-                    self._union(first, sig.id)
-                    continue  # an exact copy adds nothing to the index
-                for other in self._lsh.query(sig.minhash):
-                    if sig.minhash.jaccard(self._sigs[other].minhash) >= self.cfg.threshold:
-                        self._union(other, sig.id)
+                self._sigs[sig.id] = self._sigs.get(sig.id, sig)
+                self._parent.setdefault(sig.id, sig.id)
+                self._exact.setdefault(sig.exact, sig.id)
+                self._indexed_before.add(sig.id)
+                self._not_seen.add(sig.id)
                 session.insert(sig.id, sig.minhash)
+                count += 1
+        return count
+
+    def add(self, sigs: list[Signature]) -> None:
+        for sig in sigs:
+            if sig.id in self._not_seen:  # an article kept by an earlier run comes again
+                self._not_seen.discard(sig.id)
+                old = self._sigs[sig.id]
+                if old.exact == sig.exact:
+                    continue  # unchanged: it is in the index already
+                self._lsh.remove(sig.id)  # edited since: match it as it is now
+            self._sigs[sig.id] = sig
+            self._parent.setdefault(sig.id, sig.id)
+            first = self._exact.setdefault(sig.exact, sig.id)
+            if first != sig.id:
+                self._union(first, sig.id)
+                continue  # an exact copy adds nothing to the index
+            for other in self._lsh.query(sig.minhash):
+                if other != sig.id and sig.minhash.jaccard(self._sigs[other].minhash) >= self.cfg.threshold:
+                    self._union(other, sig.id)
+            self._lsh.insert(sig.id, sig.minhash)
 
     def verdicts(self) -> dict[str, Verdict]:
-        """Map each non-canonical article id to its cluster's canonical and their similarity."""
+        """Map each non-canonical article of this run to its cluster's canonical and their similarity."""
         clusters: dict[str, list[Signature]] = {}
         for aid, sig in self._sigs.items():
             clusters.setdefault(self._find(aid), []).append(sig)
@@ -225,13 +261,17 @@ class DuplicateFinder:
         for members in clusters.values():
             if len(members) < 2:
                 continue
-            canonical = min(members, key=_canonical_key)
+            canonical = min(members, key=lambda sig: _canonical_key(sig, self._indexed_before))
             for sig in members:
-                if sig.id != canonical.id:
+                if sig.id != canonical.id and sig.id not in self._not_seen:
                     same = sig.exact == canonical.exact
                     sim = 1.0 if same else float(sig.minhash.jaccard(canonical.minhash))
                     out[sig.id] = Verdict(canonical.id, round(sim, 4))
         return out
+
+    def kept_this_run(self, verdicts: dict[str, Verdict]) -> list[Signature]:
+        """Signatures of this run's canonical articles: what the persistent index should hold."""
+        return [sig for aid, sig in self._sigs.items() if aid not in verdicts and aid not in self._not_seen]
 
 
 def estimated_jaccard(a: str, b: str, cfg: DedupConfig) -> float:

@@ -40,8 +40,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     from flows import progress
     from flows.clean_corpus import clean_corpus
 
-    load_config(args.config)  # fail fast, before Prefect starts its server
+    config = load_config(args.config)  # fail fast, before Prefect starts its server
     check_inputs(args.paths)
+    if config.dedup.index:
+        from cleaners.index import SignatureIndex
+
+        SignatureIndex(Path(args.output), config.dedup).close()  # refuses an index built with other settings
     console = Console(stderr=True)
     with Progress(TextColumn("cleaning"), BarColumn(), DownloadColumn(), TextColumn("{task.fields[records]} records"),
                   TimeRemainingColumn(), console=console, disable=args.quiet) as bar:

@@ -9,6 +9,7 @@ import pytest
 
 from cleaners.config import Config
 from cleaners.corpus import OUTPUT_FILES, Ledger, batched, clean_batch, write_outputs
+from cleaners.index import INDEX_FILE
 from cleaners.io import iter_records
 
 from .conftest import SEEDS
@@ -69,7 +70,7 @@ def test_every_input_accounted_for(corpus, tmp_path):
 def test_outputs_complete_and_explained(corpus, tmp_path):
     out = tmp_path / "out"
     run_pure([str(corpus)], out)
-    assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUT_FILES)  # no temp or spool files left
+    assert sorted(p.name for p in out.iterdir()) == sorted([*OUTPUT_FILES, INDEX_FILE])  # no temp or spool files
     edits = rows(out / "edits.jsonl")
     assert {"id", "cleaner", "category", "action", "before", "after", "reason"} <= set(edits[0])
     assert {e["action"] for e in edits} == {"removed", "replaced", "flagged"}
@@ -110,7 +111,7 @@ def test_failed_write_leaves_previous_output(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError):
         run_pure([str(SEEDS)], out)
     assert {n: (out / n).read_bytes() for n in OUTPUT_FILES} == before
-    assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUT_FILES)
+    assert sorted(p.name for p in out.iterdir()) == sorted([*OUTPUT_FILES, INDEX_FILE])
 
 
 def test_a_crashing_cleaner_rejects_one_article_not_the_run(tmp_path, monkeypatch):
@@ -134,3 +135,33 @@ def test_a_crashing_cleaner_rejects_one_article_not_the_run(tmp_path, monkeypatc
     assert summary.counts()["kept"] == 4 and summary.rejections == {"error": 1}
     (bad,) = [m for m in rows(tmp_path / "out" / "manifest.jsonl") if m["status"] == "rejected"]
     assert bad["reason"] == "error: ValueError: boom"
+
+
+def test_persistent_index_marks_copies_of_earlier_runs(tmp_path):
+    from cleaners.config import ConfigError, config_from_dict
+    from cleaners.index import SignatureIndex
+
+    out = tmp_path / "out"
+    run_pure([str(SEEDS)], out)
+    first = {n: (out / n).read_bytes() for n in OUTPUT_FILES}
+    index = SignatureIndex(out, Config().dedup)
+    assert len(index) == 5
+    index.close()
+
+    tonight = tmp_path / "tonight"
+    tonight.mkdir()
+    seed = (SEEDS / "001_b41261e48053f856.txt").read_text(encoding="utf-8")
+    (tonight / "wire-copy.txt").write_text(seed.replace("Wednesday", "Tuesday", 1), encoding="utf-8")
+    (tonight / "fresh.txt").write_bytes((SEEDS / "004_520a83227d8b1b45.txt").read_bytes()
+                                        .replace(b"Wang", b"Mr Wang").replace(b"Russia", b"Moscow"))
+    run_pure([str(tonight)], out)
+    status = {m["id"]: (m["status"], m["duplicate_of"]) for m in rows(out / "manifest.jsonl")}
+    assert status["wire-copy"] == ("duplicate", "001_b41261e48053f856")  # a copy of last night's article
+    index = SignatureIndex(out, Config().dedup)
+    assert len(index) == 5 + sum(s == "kept" for s, _ in status.values())
+    index.close()
+
+    run_pure([str(SEEDS)], out)  # the first input again: nothing new, same output
+    assert {n: (out / n).read_bytes() for n in OUTPUT_FILES} == first
+    with pytest.raises(ConfigError, match="was built with"):
+        SignatureIndex(out, config_from_dict({"dedup": {"num_perm": 64}}).dedup)

@@ -11,6 +11,7 @@ import pytest
 
 from cleaners.cache import CACHE_FILE
 from cleaners.corpus import OUTPUT_FILES
+from cleaners.index import INDEX_FILE
 
 from .conftest import ROOT, SEEDS
 
@@ -30,7 +31,8 @@ def test_flow_on_seeds_writes_outputs_and_artifact(prefect_harness, tmp_path):
 
     counts = clean_corpus([str(SEEDS)], str(tmp_path))
     assert counts == {"inputs": 5, "kept": 5, "duplicate": 0, "rejected": 0}
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*OUTPUT_FILES, CACHE_FILE])  # no temp files
+    state = [CACHE_FILE, INDEX_FILE]  # no temp files
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*OUTPUT_FILES, *state])
     artifact = Artifact.get(REPORT_ARTIFACT_KEY)
     assert artifact is not None and "5 inputs: 5 kept" in artifact.data
 
@@ -85,7 +87,7 @@ def test_unknown_config_key_is_one_line(tmp_path):
     done = newsclean("run", "seeds", "--config", str(config), cwd=ROOT)
     assert done.returncode == 2
     assert done.stderr.strip() == ("newsclean: error: unknown config key 'dedup.treshold'; valid keys: "
-                                   "shingle_size, num_perm, threshold, seed")
+                                   "shingle_size, num_perm, threshold, seed, index")
 
 
 def test_serve_builds_a_cron_deployment():

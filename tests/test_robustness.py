@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from cleaners.cache import CleanCache
+from cleaners.cache import CACHE_FILE, CleanCache
 from cleaners.config import Config
 from cleaners.corpus import OUTPUT_FILES, Ledger, batched, clean_batch, write_outputs
 from cleaners.io import iter_records
@@ -116,12 +117,15 @@ def test_incremental_run_cleans_only_new_or_changed(tmp_path):
     changed = src / "003_042e7d1743e4b445.txt"
     changed.write_text(changed.read_text(encoding="utf-8").replace("Lavrov", "Lavrov himself"), encoding="utf-8")
     (src / "005_new.txt").write_bytes((SEEDS / "004_520a83227d8b1b45.txt").read_bytes().replace(b"Wang", b"Mr Wang"))
+    full = tmp_path / "full"  # the same prior state (outputs, dedup index) without the cache
+    shutil.copytree(tmp_path / "out", full)
+    (full / CACHE_FILE).unlink()
     calls.clear()
     run_with_cache([str(src)], tmp_path / "out", calls)
     assert sum(calls) == 2
-    full = tmp_path / "full"
-    run_pure_calls: list[int] = []
-    run_with_cache([str(src)], full, run_pure_calls)
+    full_calls: list[int] = []
+    run_with_cache([str(src)], full, full_calls)
+    assert sum(full_calls) == 6  # every input cleaned afresh
     for name in OUTPUT_FILES:
         assert (tmp_path / "out" / name).read_bytes() == (full / name).read_bytes(), name
 
@@ -140,6 +144,7 @@ def test_killed_run_leaves_previous_output_and_rerun_matches(tmp_path):
     config.write_text("[pipeline]\nbatch_size = 25\nincremental = false\n", encoding="utf-8")
     assert cli("run", str(SEEDS), "-o", str(out), "-q").returncode == 0
     previous = {n: (out / n).read_bytes() for n in OUTPUT_FILES}
+    shutil.copytree(out, reference)  # the same prior state (outputs, dedup index) for the uninterrupted run
 
     proc = subprocess.Popen([sys.executable, "-m", "flows.cli", "run", str(src), "-o", str(out), "-q",
                              "--config", str(config)], cwd=ROOT, stdout=subprocess.DEVNULL,
