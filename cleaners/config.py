@@ -101,6 +101,12 @@ class DedupConfig:
     # Keep the signatures of kept articles in OUT/.newsclean-index.sqlite, so later runs into the
     # same folder mark copies of earlier articles as their duplicates.
     index: bool = True
+    # Shared index for several workers or machines: a Redis URL (e.g. "redis://host:6379/0"). The LSH
+    # buckets live in Redis through datasketch's own Redis storage, the signatures beside them.
+    # Empty: the embedded SQLite file above.
+    redis_url: str = ""
+    # Key prefix in Redis, so several corpora can share one server.
+    index_name: str = "newsclean"
 
 
 @dataclass(slots=True)

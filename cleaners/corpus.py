@@ -16,7 +16,7 @@ from pathlib import Path
 from cleaners.config import Config
 from cleaners.dedup import DuplicateFinder, Signature, Verdict, signatures
 from cleaners.document import DUPLICATE, KEPT, Article
-from cleaners.index import SignatureIndex
+from cleaners.index import open_index
 from cleaners.io import RawRecord, atomic_outputs, dump_json_line, parse_record, remove_stale_temps, temp_prefix
 from cleaners.quality import check_quality
 from cleaners.registry import apply_cleaners
@@ -73,8 +73,8 @@ class Ledger:
         self._out = os.fdopen(fd, "w", encoding="utf-8")
         self._first_input: dict[str, str] = {}
         self.finder = DuplicateFinder(config.dedup)
-        self.index = SignatureIndex(folder, config.dedup) if config.dedup.index else None
-        self.indexed_before = self.finder.preload(self.index.load()) if self.index is not None else 0
+        self.index = open_index(folder, config.dedup)
+        self.indexed_before = self.index.attach(self.finder) if self.index is not None else 0
 
     def add(self, articles: list[Article], sigs: list[Signature | None]) -> None:
         """Spool a cleaned batch; ``sigs`` are aligned with ``articles`` (None where not kept)."""

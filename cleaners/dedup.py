@@ -203,6 +203,9 @@ class DuplicateFinder:
     _exact: dict[str, str] = field(default_factory=dict)
     _indexed_before: set[str] = field(default_factory=set)
     _not_seen: set[str] = field(default_factory=set)  # indexed before and not (yet) in this run
+    # A shared index queried in place of ``preload`` (RedisSignatureIndex): ``get`` and ``query``.
+    remote: object | None = None
+    _superseded: set[str] = field(default_factory=set)  # indexed before, edited in this run
 
     def __post_init__(self) -> None:
         self._lsh = MinHashLSH(threshold=self.cfg.threshold, num_perm=self.cfg.num_perm)
@@ -224,30 +227,51 @@ class DuplicateFinder:
         count = 0
         with self._lsh.insertion_session() as session:
             for sig in sigs:
-                self._sigs[sig.id] = self._sigs.get(sig.id, sig)
-                self._parent.setdefault(sig.id, sig.id)
-                self._exact.setdefault(sig.exact, sig.id)
-                self._indexed_before.add(sig.id)
-                self._not_seen.add(sig.id)
+                self._adopt(sig)
                 session.insert(sig.id, sig.minhash)
                 count += 1
         return count
 
+    def _adopt(self, sig: Signature) -> None:
+        """Know an article kept by an earlier run."""
+        self._sigs[sig.id] = self._sigs.get(sig.id, sig)
+        self._parent.setdefault(sig.id, sig.id)
+        self._exact.setdefault(sig.exact, sig.id)
+        self._indexed_before.add(sig.id)
+        self._not_seen.add(sig.id)
+
+    def _candidates(self, sig: Signature) -> list[str]:
+        found = self._lsh.query(sig.minhash)
+        if self.remote is not None:
+            for old in self.remote.query(sig.minhash):
+                if old.id not in self._superseded and old.id != sig.id:
+                    if old.id not in self._sigs:
+                        self._adopt(old)
+                    found.append(old.id)
+        return found
+
     def add(self, sigs: list[Signature]) -> None:
+        if self.remote is not None:  # articles of this batch that earlier runs kept
+            for old in self.remote.get(s.id for s in sigs if s.id not in self._sigs).values():
+                self._adopt(old)
         for sig in sigs:
             if sig.id in self._not_seen:  # an article kept by an earlier run comes again
                 self._not_seen.discard(sig.id)
                 old = self._sigs[sig.id]
                 if old.exact == sig.exact:
                     continue  # unchanged: it is in the index already
-                self._lsh.remove(sig.id)  # edited since: match it as it is now
+                if sig.id in self._lsh:  # edited since: match it as it is now, not as it was
+                    self._lsh.remove(sig.id)
+                if self._exact.get(old.exact) == sig.id:
+                    del self._exact[old.exact]
+                self._superseded.add(sig.id)
             self._sigs[sig.id] = sig
             self._parent.setdefault(sig.id, sig.id)
             first = self._exact.setdefault(sig.exact, sig.id)
             if first != sig.id:
                 self._union(first, sig.id)
                 continue  # an exact copy adds nothing to the index
-            for other in self._lsh.query(sig.minhash):
+            for other in self._candidates(sig):
                 if other != sig.id and sig.minhash.jaccard(self._sigs[other].minhash) >= self.cfg.threshold:
                     self._union(other, sig.id)
             self._lsh.insert(sig.id, sig.minhash)

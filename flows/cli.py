@@ -42,10 +42,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     config = load_config(args.config)  # fail fast, before Prefect starts its server
     check_inputs(args.paths)
-    if config.dedup.index:
-        from cleaners.index import SignatureIndex
+    from cleaners.index import open_index
 
-        SignatureIndex(Path(args.output), config.dedup).close()  # refuses an index built with other settings
+    index = open_index(Path(args.output), config.dedup)  # refuses other settings or an unreachable Redis
+    if index is not None:
+        index.close()
     console = Console(stderr=True)
     with Progress(TextColumn("cleaning"), BarColumn(), DownloadColumn(), TextColumn("{task.fields[records]} records"),
                   TimeRemainingColumn(), console=console, disable=args.quiet) as bar:

@@ -137,16 +137,32 @@ def test_a_crashing_cleaner_rejects_one_article_not_the_run(tmp_path, monkeypatc
     assert bad["reason"] == "error: ValueError: boom"
 
 
-def test_persistent_index_marks_copies_of_earlier_runs(tmp_path):
+@pytest.fixture(params=["sqlite", "redis"])
+def index_config(request, tmp_path) -> Config:
+    """The default config with the index in SQLite (embedded) or in a real Redis server (shared)."""
+    from cleaners.config import config_from_dict
+
+    if request.param == "sqlite":
+        return Config()
+    url = request.getfixturevalue("redis_url")
+    return config_from_dict({"dedup": {"redis_url": url, "index_name": f"test:{tmp_path.name}"}})
+
+
+def test_persistent_index_marks_copies_of_earlier_runs(tmp_path, index_config):
     from cleaners.config import ConfigError, config_from_dict
-    from cleaners.index import SignatureIndex
+    from cleaners.index import open_index
+
+    def indexed() -> int:
+        index = open_index(out, index_config.dedup)
+        try:
+            return len(index)
+        finally:
+            index.close()
 
     out = tmp_path / "out"
-    run_pure([str(SEEDS)], out)
+    run_pure([str(SEEDS)], out, index_config)
     first = {n: (out / n).read_bytes() for n in OUTPUT_FILES}
-    index = SignatureIndex(out, Config().dedup)
-    assert len(index) == 5
-    index.close()
+    assert indexed() == 5
 
     tonight = tmp_path / "tonight"
     tonight.mkdir()
@@ -154,14 +170,57 @@ def test_persistent_index_marks_copies_of_earlier_runs(tmp_path):
     (tonight / "wire-copy.txt").write_text(seed.replace("Wednesday", "Tuesday", 1), encoding="utf-8")
     (tonight / "fresh.txt").write_bytes((SEEDS / "004_520a83227d8b1b45.txt").read_bytes()
                                         .replace(b"Wang", b"Mr Wang").replace(b"Russia", b"Moscow"))
-    run_pure([str(tonight)], out)
+    run_pure([str(tonight)], out, index_config)
     status = {m["id"]: (m["status"], m["duplicate_of"]) for m in rows(out / "manifest.jsonl")}
     assert status["wire-copy"] == ("duplicate", "001_b41261e48053f856")  # a copy of last night's article
-    index = SignatureIndex(out, Config().dedup)
-    assert len(index) == 5 + sum(s == "kept" for s, _ in status.values())
-    index.close()
+    assert indexed() == 5 + sum(s == "kept" for s, _ in status.values())
 
-    run_pure([str(SEEDS)], out)  # the first input again: nothing new, same output
+    run_pure([str(SEEDS)], out, index_config)  # the first input again: nothing new, same output
     assert {n: (out / n).read_bytes() for n in OUTPUT_FILES} == first
+    assert indexed() == 5 + sum(s == "kept" for s, _ in status.values())
     with pytest.raises(ConfigError, match="was built with"):
-        SignatureIndex(out, config_from_dict({"dedup": {"num_perm": 64}}).dedup)
+        open_index(out, config_from_dict({"dedup": {"num_perm": 64, "redis_url": index_config.dedup.redis_url,
+                                                     "index_name": index_config.dedup.index_name}}).dedup)
+
+
+def test_edited_article_replaces_its_indexed_version(tmp_path, index_config):
+    out = tmp_path / "out"
+    run_pure([str(SEEDS)], out, index_config)
+    src = tmp_path / "in"
+    src.mkdir()
+    for p in SEEDS.glob("*.txt"):
+        (src / p.name).write_bytes(p.read_bytes())
+    seed = SEEDS / "003_042e7d1743e4b445.txt"
+    text = seed.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    (src / seed.name).write_text("\n".join(lines[: len(lines) * 2 // 5]), encoding="utf-8")
+    (src / "copy-of-old.txt").write_text(text, encoding="utf-8")  # a copy of the version indexed before
+    run_pure([str(src)], out, index_config)
+    status = {m["id"]: (m["status"], m["duplicate_of"]) for m in rows(out / "manifest.jsonl")}
+    # The old version is gone from the index: its copy is matched against what 003 is now.
+    assert status["003_042e7d1743e4b445"] == ("kept", None)
+    assert status["copy-of-old"] == ("kept", None)
+
+
+def test_redis_index_is_shared_between_output_folders(tmp_path, redis_url):
+    """Two workers writing to different folders see each other's articles through one Redis index."""
+    from cleaners.config import config_from_dict
+
+    config = config_from_dict({"dedup": {"redis_url": redis_url, "index_name": f"test:{tmp_path.name}"}})
+    run_pure([str(SEEDS)], tmp_path / "worker-a", config)
+    other = tmp_path / "other"
+    other.mkdir()
+    text = (SEEDS / "002_f21ae2525bea576d.txt").read_text(encoding="utf-8")
+    (other / "syndicated.txt").write_text("Republished from our partners\n\n" + text, encoding="utf-8")
+    run_pure([str(other)], tmp_path / "worker-b", config)
+    (row,) = rows(tmp_path / "worker-b" / "manifest.jsonl")
+    assert (row["status"], row["duplicate_of"]) == ("duplicate", "002_f21ae2525bea576d")
+    assert not (tmp_path / "worker-b" / INDEX_FILE).exists()  # nothing embedded when Redis is used
+
+
+def test_unreachable_redis_is_a_config_error(tmp_path):
+    from cleaners.config import ConfigError, config_from_dict
+    from cleaners.index import open_index
+
+    with pytest.raises(ConfigError, match="cannot be reached"):
+        open_index(tmp_path, config_from_dict({"dedup": {"redis_url": "redis://127.0.0.1:1/0"}}).dedup)

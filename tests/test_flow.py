@@ -87,7 +87,7 @@ def test_unknown_config_key_is_one_line(tmp_path):
     done = newsclean("run", "seeds", "--config", str(config), cwd=ROOT)
     assert done.returncode == 2
     assert done.stderr.strip() == ("newsclean: error: unknown config key 'dedup.treshold'; valid keys: "
-                                   "shingle_size, num_perm, threshold, seed, index")
+                                   "shingle_size, num_perm, threshold, seed, index, redis_url, index_name")
 
 
 def test_serve_builds_a_cron_deployment():
