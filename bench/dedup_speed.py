@@ -29,30 +29,51 @@ OUT = ROOT / "bench" / "out" / "dedup_speed"
 sys.path.insert(0, str(ROOT))
 
 
-def load(corpus: Path) -> list[tuple[str, str]]:
-    with corpus.open(encoding="utf-8") as handle:
-        return [(row["id"], row["text"]) for row in map(json.loads, handle)]
-
-
 def write_pred(path: Path, ids: list[str], dup_of: dict[str, str]) -> None:
     with path.open("w", encoding="utf-8") as handle:
         for i in ids:
             handle.write(json.dumps({"id": i, "duplicate_of": dup_of.get(i)}) + "\n")
 
 
-def run_newsclean(docs, pred: Path) -> None:
+def stream(corpus: Path, size: int = 500):
+    """The corpus in batches of (id, text), read as it goes (memory flat in corpus size)."""
+    batch = []
+    with corpus.open(encoding="utf-8") as handle:
+        for line in handle:
+            row = json.loads(line)
+            batch.append((row["id"], row["text"]))
+            if len(batch) == size:
+                yield batch
+                batch = []
+    if batch:
+        yield batch
+
+
+def run_newsclean(corpus: Path, pred: Path) -> dict:
+    import tempfile
+
     from cleaners.config import Config
     from cleaners.dedup import DuplicateFinder, signatures
+    from cleaners.index import SignatureIndex
 
     cfg = Config().dedup
     finder = DuplicateFinder(cfg)
-    for start in range(0, len(docs), 500):
-        finder.add(signatures([(i, t, None) for i, t in docs[start:start + 500]], cfg))
+    ids = []
+    for batch in stream(corpus):
+        ids.extend(i for i, _ in batch)
+        finder.add(signatures([(i, t, None) for i, t in batch], cfg))
     verdicts = finder.verdicts()
-    write_pred(pred, [i for i, _ in docs], {k: v.duplicate_of for k, v in verdicts.items()})
+    write_pred(pred, ids, {k: v.duplicate_of for k, v in verdicts.items()})
+    kept = finder.kept_this_run(verdicts)
+    with tempfile.TemporaryDirectory() as folder:  # what the persistent index costs on disk
+        index = SignatureIndex(Path(folder), cfg)
+        index.add(kept)
+        index.close()
+        size = (Path(folder) / ".newsclean-index.sqlite").stat().st_size
+    return {"indexed": len(kept), "index_bytes_per_doc": size / max(1, len(kept))}
 
 
-def run_rensa(docs, pred: Path) -> None:
+def run_rensa(corpus: Path, pred: Path) -> dict:
     from rensa import RMinHash, RMinHashLSH
 
     from cleaners.config import Config
@@ -60,30 +81,34 @@ def run_rensa(docs, pred: Path) -> None:
 
     cfg = Config().dedup
     lsh = RMinHashLSH(threshold=cfg.threshold, num_perm=cfg.num_perm, num_bands=16)
-    sigs, dup_of = [], {}
-    for n, (doc_id, text) in enumerate(docs):
-        tokens = comparable(text).split()
-        grams = [" ".join(tokens[i:i + cfg.shingle_size]) for i in range(max(1, len(tokens) - cfg.shingle_size + 1))]
-        m = RMinHash(num_perm=cfg.num_perm, seed=cfg.seed)
-        m.update(grams)
-        for other in lsh.query(m):
-            if m.jaccard(sigs[other][1]) >= cfg.threshold:
-                dup_of[doc_id] = sigs[other][0]
-                break
-        sigs.append((dup_of.get(doc_id, doc_id), m))
-        lsh.insert(n, m)
-    write_pred(pred, [i for i, _ in docs], dup_of)
+    sigs, dup_of, ids = [], {}, []
+    for batch in stream(corpus):
+        for doc_id, text in batch:
+            ids.append(doc_id)
+            tokens = comparable(text).split()
+            grams = [" ".join(tokens[i:i + cfg.shingle_size])
+                     for i in range(max(1, len(tokens) - cfg.shingle_size + 1))]
+            m = RMinHash(num_perm=cfg.num_perm, seed=cfg.seed)
+            m.update(grams)
+            for other in lsh.query(m):
+                if m.jaccard(sigs[other][1]) >= cfg.threshold:
+                    dup_of[doc_id] = sigs[other][0]
+                    break
+            sigs.append((dup_of.get(doc_id, doc_id), m))
+            lsh.insert(len(sigs) - 1, m)
+    write_pred(pred, ids, dup_of)
+    return {}
 
 
 def child(method: str, corpus: Path) -> None:
-    docs = load(corpus)
     pred = OUT / f"{method}.pred.jsonl"
-    mb = sum(len(t.encode()) for _, t in docs) / 1e6
+    mb = sum(len(t.encode()) for batch in stream(corpus) for _, t in batch) / 1e6
+    docs = sum(len(batch) for batch in stream(corpus))
     start = time.perf_counter()
-    {"newsclean": run_newsclean, "rensa": run_rensa}[method](docs, pred)
+    extra = {"newsclean": run_newsclean, "rensa": run_rensa}[method](corpus, pred)
     elapsed = time.perf_counter() - start
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"docs_s": len(docs) / elapsed, "mb_s": mb / elapsed, "seconds": elapsed, "rss_mb": rss}))
+    print(json.dumps({"docs_s": docs / elapsed, "mb_s": mb / elapsed, "seconds": elapsed, "rss_mb": rss, **extra}))
 
 
 def score(corpus: Path, pred: Path) -> str:
@@ -121,7 +146,7 @@ def main() -> None:
                         str(pred)], check=True, capture_output=True)
         elapsed = time.perf_counter() - start
         rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        texts_mb = sum(len(t.encode()) for _, t in load(corpus)) / 1e6
+        texts_mb = sum(len(t.encode()) for batch in stream(corpus) for _, t in batch) / 1e6
         results["baseline"] = {"docs_s": args.docs / elapsed, "mb_s": texts_mb / elapsed, "seconds": elapsed,
                                "rss_mb": rss, "score": score(corpus, pred)}
     for method in ("newsclean", "rensa"):
@@ -134,6 +159,10 @@ def main() -> None:
         ratio = f"{r['docs_s'] / base:5.1f}x" if base else "   n/a"
         print(f"{method:10s} {r['docs_s']:8.0f} docs/s {r['mb_s']:6.2f} MB/s  peak RSS {r['rss_mb']:6.0f} MB  "
               f"{ratio}  {r['score']}")
+    if "index_bytes_per_doc" in results.get("newsclean", {}):
+        r = results["newsclean"]
+        print(f"persistent index: {r['indexed']} kept articles, {r['index_bytes_per_doc']:.0f} bytes per indexed "
+              "article on disk (SQLite)")
 
 
 if __name__ == "__main__":

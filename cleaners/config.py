@@ -74,8 +74,9 @@ class LanguageConfig:
 class MtGlitchConfig:
     # Mechanical typography repairs (quotes, spacing, doubled words). Off = flag only.
     repair: bool = True
-    # Repetition flags look this many words back within a sentence.
-    repeat_window: int = 8
+    # A phrase repeated with at most this many words between is flagged (rewriters repeat within a
+    # few words: "to visit Moscow in the spring to visit"; writers' parallel phrases are further apart).
+    repeat_window: int = 4
 
 
 @dataclass(slots=True)
@@ -110,6 +111,21 @@ class DedupConfig:
 
 
 @dataclass(slots=True)
+class StoryConfig:
+    # Group different articles about one event into stories (see cleaners/stories.py).
+    enabled: bool = True
+    # Jaccard of name-like words at or above which two articles report one story: on the 181
+    # unrelated benchmark pages every pair above 0.2 is one story or one narrow topic; the seeds'
+    # pairs are 0.21-0.41.
+    threshold: float = 0.2
+    # Name sets are small (20-50 words), so 64 permutations estimate them well enough (±0.06).
+    num_perm: int = 64
+    seed: int = 1
+    # An article with fewer name-like words than this is in no story (too little to tell).
+    min_features: int = 5
+
+
+@dataclass(slots=True)
 class Config:
     pipeline: PipelineConfig = field(default_factory=PipelineConfig)
     input: InputConfig = field(default_factory=InputConfig)
@@ -118,18 +134,20 @@ class Config:
     mt_glitches: MtGlitchConfig = field(default_factory=MtGlitchConfig)
     quality: QualityConfig = field(default_factory=QualityConfig)
     dedup: DedupConfig = field(default_factory=DedupConfig)
+    stories: StoryConfig = field(default_factory=StoryConfig)
 
     def __post_init__(self) -> None:
         validate_cleaner_names(self.pipeline.cleaners)
         if self.pipeline.batch_size < 1:
             raise ConfigError("pipeline.batch_size must be at least 1")
-        if not 0.0 < self.dedup.threshold < 1.0:
-            raise ConfigError("dedup.threshold must be between 0 and 1 (exclusive)")
-        try:  # datasketch's own check of threshold against num_perm (it needs at least two bands)
-            MinHashLSH(threshold=self.dedup.threshold, num_perm=self.dedup.num_perm)
-        except ValueError as exc:
-            raise ConfigError(f"dedup.threshold {self.dedup.threshold} with dedup.num_perm "
-                              f"{self.dedup.num_perm}: {exc}") from None
+        for name, section in (("dedup", self.dedup), ("stories", self.stories)):
+            if not 0.0 < section.threshold < 1.0:
+                raise ConfigError(f"{name}.threshold must be between 0 and 1 (exclusive)")
+            try:  # datasketch's own check of threshold against num_perm (it needs at least two bands)
+                MinHashLSH(threshold=section.threshold, num_perm=section.num_perm)
+            except ValueError as exc:
+                raise ConfigError(f"{name}.threshold {section.threshold} with {name}.num_perm "
+                                  f"{section.num_perm}: {exc}") from None
 
 
 def _override(section: Any, values: dict[str, Any], where: str) -> Any:

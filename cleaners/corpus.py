@@ -21,6 +21,7 @@ from cleaners.io import RawRecord, atomic_outputs, dump_json_line, parse_record,
 from cleaners.quality import check_quality
 from cleaners.registry import apply_cleaners
 from cleaners.report import RunSummary
+from cleaners.stories import StoryFinder, story_signatures
 
 OUTPUT_FILES = ("articles.jsonl", "manifest.jsonl", "edits.jsonl", "report.md")
 
@@ -75,6 +76,8 @@ class Ledger:
         self.finder = DuplicateFinder(config.dedup)
         self.index = open_index(folder, config.dedup)
         self.indexed_before = self.index.attach(self.finder) if self.index is not None else 0
+        self.config = config
+        self.stories = StoryFinder(config.stories) if config.stories.enabled else None
 
     def add(self, articles: list[Article], sigs: list[Signature | None]) -> None:
         """Spool a cleaned batch; ``sigs`` are aligned with ``articles`` (None where not kept)."""
@@ -84,6 +87,9 @@ class Ledger:
                 a.reject(f"duplicate_id: id '{a.id}' was already used by {first}")
             self._out.write(dump_json_line(a.to_dict()))
         self.finder.add([sig for a, sig in zip(articles, sigs, strict=True) if sig is not None and a.status == KEPT])
+        if self.stories is not None:
+            kept = [a for a in articles if a.status == KEPT]
+            self.stories.add([a.id for a in kept], story_signatures([a.text for a in kept], self.config.stories))
 
     def articles(self) -> Iterator[Article]:
         self._out.flush()
@@ -104,7 +110,8 @@ class Ledger:
             os.unlink(self.path)
 
 
-def apply_verdicts(article: Article, verdicts: dict[str, Verdict], members: dict[str, list[str]]) -> Article:
+def apply_verdicts(article: Article, verdicts: dict[str, Verdict], members: dict[str, list[str]],
+                   stories: dict[str, str] | None = None) -> Article:
     verdict = verdicts.get(article.id)
     if article.status == KEPT and verdict:
         article.status, article.duplicate_of = DUPLICATE, verdict.duplicate_of
@@ -113,6 +120,7 @@ def apply_verdicts(article: Article, verdicts: dict[str, Verdict], members: dict
     elif article.status == KEPT:
         article.cluster = article.id
         article.duplicates = members.get(article.id, [])
+        article.story = (stories or {}).get(article.id)
     return article
 
 
@@ -122,10 +130,11 @@ def write_outputs(ledger: Ledger, folder: Path) -> RunSummary:
     members: dict[str, list[str]] = {}
     for dup, v in verdicts.items():
         members.setdefault(v.duplicate_of, []).append(dup)
+    stories = ledger.stories.stories(excluded=set(verdicts)) if ledger.stories is not None else {}
     summary = RunSummary()
     with atomic_outputs(folder, OUTPUT_FILES) as out:
         for article in ledger.articles():
-            apply_verdicts(article, verdicts, members)
+            apply_verdicts(article, verdicts, members, stories)
             summary.count(article)
             if article.status == KEPT:
                 out["articles.jsonl"].write(dump_json_line(article.article_row()))

@@ -11,7 +11,6 @@ longest cleaned body, then the earliest ``published``, then the smallest id.
 from __future__ import annotations
 
 import hashlib
-import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -62,40 +61,71 @@ def shingles(text: str, size: int) -> list[bytes]:
     return [" ".join(tokens[i:i + size]).encode() for i in range(len(tokens) - size + 1)]
 
 
-# Shingle hashing, done once per document and vectorized: each distinct token gets a CRC32 (C speed,
-# kept in a dict), and each window of ``size`` tokens is combined as a polynomial mod 2**64, folded to 32 bits.
-# datasketch then applies its permutations to these ints (hashfunc=identity). The pure-Python
-# ``shingle_hashes_reference`` computes the same values, one shingle at a time.
-_MULTIPLIER = 0x100000001B3  # FNV-64 prime: an odd multiplier that spreads token hashes
+# Shingle hashing, done once per document and fully vectorized (no Python work per token). Each
+# token of the normalized text gets a polynomial hash of its UTF-8 bytes mod 2**64, computed for all
+# tokens at once from one prefix sum (the multiplier is odd, so invertible mod 2**64), then mixed with
+# the 64-bit MurmurHash3 finalizer. Each window of ``size`` tokens is combined as a polynomial mod
+# 2**64 and folded to 32 bits; datasketch's permutations then apply to these ints (hashfunc=identity).
+# ``shingle_hashes_reference`` computes the same values one shingle at a time in plain Python.
+HASHING_VERSION = 2  # stored with indexes: signatures from other hashing are incomparable
+_BYTE_MULTIPLIER = 0x9E3779B97F4A7C15  # odd; 2**64 / golden ratio
+_MULTIPLIER = 0x100000001B3  # FNV-64 prime: an odd multiplier that combines token hashes
 _MASK64 = (1 << 64) - 1
+_FMIX64 = ((33, 0xFF51AFD7ED558CCD), (33, 0xC4CEB9FE1A85EC53), (33, None))
 
 
-_TOKEN_HASHES: dict[str, int] = {}
-_MAX_CACHED_TOKENS = 2_000_000  # ~200 MB at most; a corpus's vocabulary is far smaller
+class _Powers:
+    """B**i and B**-i mod 2**64 for i < n, grown on demand (an article's length in bytes)."""
+
+    def __init__(self) -> None:
+        self.up = self.down = np.ones(0, dtype=np.uint64)
+
+    def upto(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        if len(self.up) < n:
+            size = max(n, 2 * len(self.up), 1 << 16)
+            with np.errstate(over="ignore"):
+                self.up = np.concatenate([np.ones(1, dtype=np.uint64),
+                                          np.cumprod(np.full(size - 1, _BYTE_MULTIPLIER, dtype=np.uint64))])
+                inverse = pow(_BYTE_MULTIPLIER, -1, 1 << 64)
+                self.down = np.concatenate([np.ones(1, dtype=np.uint64),
+                                            np.cumprod(np.full(size - 1, inverse, dtype=np.uint64))])
+        return self.up, self.down
 
 
-def _token_hash(token: str) -> int:
-    return zlib.crc32(token.encode())
+_POWERS = _Powers()
 
 
-def _token_ids(tokens: list[str]) -> np.ndarray:
-    missing = set(tokens).difference(_TOKEN_HASHES)
-    if missing:
-        if len(_TOKEN_HASHES) + len(missing) > _MAX_CACHED_TOKENS:
-            _TOKEN_HASHES.clear()
-            missing = set(tokens)
-        _TOKEN_HASHES.update((t, _token_hash(t)) for t in missing)
-    return np.fromiter(map(_TOKEN_HASHES.__getitem__, tokens), dtype=np.uint64, count=len(tokens))
+def _fmix64(h: np.ndarray) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        for shift, multiplier in _FMIX64:
+            h = h ^ (h >> np.uint64(shift))
+            if multiplier:
+                h = h * np.uint64(multiplier)
+    return h
+
+
+def _token_hashes(normalized: str) -> np.ndarray:
+    data = np.frombuffer(normalized.encode(), dtype=np.uint8)
+    if not len(data):
+        return np.zeros(0, dtype=np.uint64)
+    up, down = _POWERS.upto(len(data))
+    spaces = np.flatnonzero(data == 32)
+    starts = np.concatenate([[0], spaces + 1])
+    ends = np.concatenate([spaces, [len(data)]])
+    with np.errstate(over="ignore"):
+        prefix = np.concatenate([np.zeros(1, dtype=np.uint64),
+                                 np.cumsum(data.astype(np.uint64) * down[:len(data)], dtype=np.uint64)])
+        return _fmix64((prefix[ends] - prefix[starts]) * up[ends - 1])  # sum of byte * B**(end-1-j)
 
 
 def _powers(size: int) -> np.ndarray:
     return np.array([pow(_MULTIPLIER, size - 1 - j, 1 << 64) for j in range(size)], dtype=np.uint64)
 
 
-def shingle_hashes(tokens: list[str], size: int) -> np.ndarray:
-    """32-bit hashes of the word ``size``-grams of normalized tokens (vectorized; repeats kept,
-    as they do not change a minimum)."""
-    ids = _token_ids(tokens)
+def shingle_hashes(normalized: str, size: int) -> np.ndarray:
+    """32-bit hashes of the word ``size``-grams of a normalized text (``comparable``); repeats kept,
+    as they do not change a minimum."""
+    ids = _token_hashes(normalized)
     if len(ids) <= size:
         ids = np.concatenate([np.zeros(size - len(ids), dtype=np.uint64), ids])
     windows = np.lib.stride_tricks.sliding_window_view(ids, size)
@@ -104,9 +134,20 @@ def shingle_hashes(tokens: list[str], size: int) -> np.ndarray:
     return (combined ^ (combined >> np.uint64(32))) & np.uint64(0xFFFFFFFF)
 
 
-def shingle_hashes_reference(tokens: list[str], size: int) -> set[int]:
-    """The same hashes as ``shingle_hashes``, one shingle at a time in plain Python."""
-    ids = [_token_hash(t) for t in tokens]
+def _token_hash_reference(token: str) -> int:
+    h = 0
+    for byte in token.encode():
+        h = (h * _BYTE_MULTIPLIER + byte) & _MASK64
+    for shift, multiplier in _FMIX64:
+        h ^= h >> shift
+        if multiplier:
+            h = (h * multiplier) & _MASK64
+    return h
+
+
+def shingle_hashes_reference(normalized: str, size: int) -> set[int]:
+    """The same hashes as ``shingle_hashes``, one token and one shingle at a time in plain Python."""
+    ids = [_token_hash_reference(t) for t in normalized.split()]
     ids = [0] * (size - len(ids)) + ids if len(ids) <= size else ids
     out = set()
     for i in range(len(ids) - size + 1):
@@ -123,7 +164,7 @@ def _identity(value: int) -> int:
 # then permute as (a*h + b) mod 2**32 and keep the column minimum. Applying it to many documents in
 # one numpy operation gives the same hashvalues as MinHash.bulk (tested), several times faster.
 _FMIX32 = ((16, 0x85EBCA6B), (13, 0xC2B2AE35), (16, None))
-_CHUNK_SHINGLES = 1 << 16  # 64k shingles x 128 permutations x 4 bytes = 32 MB per step
+_CHUNK_SHINGLES = 1 << 13  # 8k shingles x 128 permutations x 4 bytes = 4 MB per step: stays in cache
 
 
 @lru_cache(maxsize=8)
@@ -167,8 +208,8 @@ def signatures(articles: list[tuple[str, str, str | None]], cfg: DedupConfig, fa
     """
     if not articles:
         return []
-    token_lists = [comparable(text).split() for _, text, _ in articles]
-    hashed = [shingle_hashes(tokens, cfg.shingle_size) for tokens in token_lists]
+    normalized = [comparable(text) for _, text, _ in articles]
+    hashed = [shingle_hashes(norm, cfg.shingle_size) for norm in normalized]
     scheme = _permutations(cfg.num_perm, cfg.seed)[0]
     if fast and scheme == "affine32":
         values = _batch_hashvalues(hashed, cfg.num_perm, cfg.seed)
@@ -177,9 +218,9 @@ def signatures(articles: list[tuple[str, str, str | None]], cfg: DedupConfig, fa
         bulk = MinHash.bulk([h.tolist() for h in hashed], num_perm=cfg.num_perm, seed=cfg.seed, hashfunc=_identity)
         minhashes = [LeanMinHash(m) for m in bulk]
     out = []
-    for (aid, _, published), tokens, mh in zip(articles, token_lists, minhashes, strict=True):
-        exact = hashlib.blake2b(" ".join(tokens).encode(), digest_size=16).hexdigest()
-        out.append(Signature(aid, len(tokens), published, exact, mh))
+    for (aid, _, published), norm, mh in zip(articles, normalized, minhashes, strict=True):
+        exact = hashlib.blake2b(norm.encode(), digest_size=16).hexdigest()
+        out.append(Signature(aid, norm.count(" ") + 1 if norm else 0, published, exact, mh))
     return out
 
 

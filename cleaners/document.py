@@ -20,11 +20,14 @@ class Edit:
     after: str
     reason: str
     offset: int | None = None  # flags: character offset of the span in the cleaned text
+    sentence: int | None = None  # flags: character offset of the sentence the span is in
+    score: float | None = None  # flags: how sure the finding is, 0-1 (feeds the article's mt_suspect)
 
     def to_json(self, article_id: str) -> dict[str, Any]:
         row = {"id": article_id, **asdict(self)}
-        if row["offset"] is None:
-            del row["offset"]
+        for key in ("offset", "sentence", "score"):
+            if row[key] is None:
+                del row[key]
         return row
 
 
@@ -59,6 +62,7 @@ class Article:
     similarity: float | None = None
     cluster: str | None = None
     duplicates: list[str] = field(default_factory=list)
+    story: str | None = None  # the story group (different articles on one event), if any
     truncated: bool = False
 
     def to_dict(self) -> dict[str, Any]:
@@ -77,7 +81,8 @@ class Article:
     def flags(self) -> list[dict[str, Any]]:
         """Findings that were flagged rather than repaired, for articles.jsonl."""
         return [
-            {"cleaner": e.cleaner, "kind": e.category, "span": e.before, "offset": e.offset, "reason": e.reason}
+            {"cleaner": e.cleaner, "kind": e.category, "span": e.before, "offset": e.offset,
+             "sentence": e.sentence, "score": e.score, "reason": e.reason}
             for e in self.edits
             if e.action == FLAGGED
         ]
@@ -97,6 +102,7 @@ class Article:
             "truncated": self.truncated,
             "cluster": self.cluster,
             "duplicates": self.duplicates,
+            "story": self.story,
             "flags": self.flags,
         }
 

@@ -26,7 +26,8 @@ def render_article(row: dict, manifest: dict, edits: Iterable[Edit], console: Co
     if manifest.get("reason"):
         head.append(f"  {manifest['reason']}")
     head.append(f"\ninput: {manifest.get('input', '')}")
-    for key in ("title", "language", "byline", "dateline", "published", "url", "source", "cluster", "duplicates"):
+    for key in ("title", "language", "byline", "dateline", "published", "url", "source", "cluster", "duplicates",
+                "story"):
         if row.get(key):
             head.append(f"\n{key}: {row[key]}")
     if row.get("truncated"):

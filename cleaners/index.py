@@ -25,13 +25,14 @@ import numpy as np
 from datasketch import LeanMinHash, MinHashLSH
 
 from cleaners.config import ConfigError, DedupConfig
-from cleaners.dedup import DuplicateFinder, Signature
+from cleaners.dedup import HASHING_VERSION, DuplicateFinder, Signature
 
 INDEX_FILE = ".newsclean-index.sqlite"
 
 
 def _settings(cfg: DedupConfig, *extra: str) -> str:
-    values = {"shingle_size": cfg.shingle_size, "num_perm": cfg.num_perm, "seed": cfg.seed}
+    values = {"shingle_size": cfg.shingle_size, "num_perm": cfg.num_perm, "seed": cfg.seed,
+              "hashing": HASHING_VERSION}
     values.update({key: getattr(cfg, key) for key in extra})
     return json.dumps(values)
 

@@ -17,6 +17,7 @@ class RunSummary:
     languages: Counter = field(default_factory=Counter)
     clusters: dict[str, list[str]] = field(default_factory=dict)  # canonical -> duplicates
     truncated: int = 0
+    stories: Counter = field(default_factory=Counter)  # story -> kept articles in it
 
     def count(self, article: Article) -> None:
         self.inputs += 1
@@ -28,6 +29,8 @@ class RunSummary:
             self.truncated += article.truncated
             if article.duplicates:
                 self.clusters[article.id] = list(article.duplicates)
+            if article.story:
+                self.stories[article.story] += 1
         for e in article.edits:
             self.edits[(e.cleaner, e.category, e.action)] += 1
 
@@ -57,4 +60,12 @@ class RunSummary:
                       *(f"| {k} | {', '.join(v)} |" for k, v in self.clusters.items())]
         else:
             lines += ["No duplicates found: every kept article is its own cluster."]
+        lines += ["", "## Stories (different articles on one event)", ""]
+        if self.stories:
+            largest = sorted(self.stories.items(), key=lambda kv: (-kv[1], kv[0]))[:20]
+            lines += [f"{len(self.stories)} stories group {sum(self.stories.values())} kept articles; "
+                      f"the largest {len(largest)}:", "", "| story | kept articles |", "|---|---:|",
+                      *(f"| {k} | {n} |" for k, n in largest)]
+        else:
+            lines += ["No two kept articles report the same story."]
         return "\n".join(lines) + "\n"
