@@ -43,7 +43,7 @@ DETERMINERS = frozenset("a an the this that these those his her their its our yo
 MIN_FOREIGN_WORDS = 8
 PLAIN_LANGUAGE_SHARE = 0.15
 FOREIGN_MIN_PROB = 0.9
-MIN_REPEATED_SENTENCE_WORDS = 6
+MIN_REPEATED_SENTENCE_WORDS = 8
 
 
 def _sub_recorded(pattern, repl, text, edits, category, reason, pattern_flags=None):
@@ -97,34 +97,36 @@ def _sentences(para: str, base: int):
         yield base + start, para[start:]
 
 
-def _repetition(sentence: str, window: int) -> str | None:
-    """The repeated word or phrase in a sentence, if a lower-case content word recurs too soon.
+REINTRODUCERS = DETERMINERS | {"no", "another", "other", "same", "such", "one", "two", "three"}
 
-    Parallel forms are legitimate ("national interests and national dignity", "the more …
-    the more", "as a sign of X as a sign of Y"), so only two shapes count: the word again with
-    nothing but function words between ("both military and military forces"), or a verb-like
-    two-word phrase again within the window ("to visit Moscow in the spring to visit").
+
+def _repetition(sentence: str, window: int) -> str | None:
+    """The repeated word or phrase in a sentence, if it recurs the way rewriters repeat.
+
+    Two shapes count, both lower-case, within ``window`` words:
+    - a content word, "and"/"or", the same word: "both military and military forces" (not
+      reduplication like "more and more", "bigger and bigger");
+    - a two-word phrase ending in a content word, again a few words on: "to visit Moscow in the
+      spring to visit". Writers repeat a noun phrase too, but bring it back with a determiner, a
+      number or an adjective ("a great day for Republicans, a great day for America"), so a second
+      occurrence after such a word, or with a capital (a name, a title), does not count.
     """
     toks = words(sentence)
     low = [t.lower() for t in toks]
     for i, tok in enumerate(toks):
         if not tok.islower() or low[i] in STOPWORDS or len(tok) < 3:
             continue
-        for j in range(i + 1, min(len(toks), i + window + 1)):
-            if low[j] != low[i]:
-                continue
-            between = low[i + 1:j]
-            if not between:
-                break  # an adjacent doubling is the doubled-word repair's business
-            if len(between) == 1 and (between[0] in LINKS or (between[0] == "and" and (
-                    low[i] in LEGIT_AND_DOUBLES or low[i].endswith("er")))):
-                break  # "step by step", "more and more"
-            if len(between) <= 2 and all(b in STOPWORDS for b in between):
-                return " ".join(toks[i:j + 1])
-            if i > 0 and low[i - 1] == low[j - 1] and low[i - 1] not in DETERMINERS:
+        if i + 2 < len(toks) and low[i + 1] in ("and", "or") and toks[i + 2] == tok \
+                and low[i] not in LEGIT_AND_DOUBLES and not low[i].endswith(("er", "s")):  # "hours and hours"
+            return " ".join(toks[i:i + 3])
+        if i == 0 or not toks[i - 1].islower() or not low[i - 1].isalpha() or low[i - 1] in REINTRODUCERS:
+            continue  # "the girl ... the girl" is a noun phrase mentioned again
+        for j in range(i + 2, min(len(toks), i + window + 3)):  # up to ``window`` words between
+            if toks[j] == tok and toks[j - 1] == toks[i - 1] and j - 1 > i:
+                before = low[j - 2] if j >= 2 else ""
+                if before in REINTRODUCERS or before.isdigit():
+                    break
                 return " ".join(toks[i - 1:j + 1])
-            if j + 1 < len(toks) and low[i + 1] == low[j + 1] and low[i + 1] not in STOPWORDS:
-                return " ".join(toks[i:j + 2])
     return None
 
 
@@ -139,30 +141,70 @@ def _plainly_in(para: str, language: str) -> bool:
     return bool(common) and sum(t in common for t in tokens) >= PLAIN_LANGUAGE_SHARE * len(tokens)
 
 
+def _letter_words(text: str) -> list[str]:
+    return [w for w in words(text) if w[0].isalpha()]
+
+
+def _foreign(text: str, language: str) -> tuple[str, float] | None:
+    """(language, probability) when ``text`` is prose in another language than the article's.
+
+    Prose only: at least ``MIN_FOREIGN_WORDS`` words of letters, mostly lower-case (a table of
+    names and numbers, or a title-case list, fools langdetect), and not dense with the article
+    language's own function words (which also saves the ~5 ms langdetect call).
+    """
+    letters = _letter_words(text)
+    if len(letters) < MIN_FOREIGN_WORDS or sum(w.islower() for w in letters) < 0.5 * len(letters):
+        return None
+    if _plainly_in(text, language):
+        return None
+    lang, prob = identify(text, max_chars=500)
+    return (lang, prob) if lang not in (language, "und") and prob >= FOREIGN_MIN_PROB else None
+
+
+def _prose_sentence(sentence: str) -> bool:
+    """A sentence worth comparing for repeats: prose, not a list item, recipe line or table row."""
+    toks = words(sentence)
+    letters = _letter_words(sentence)
+    return (len(letters) >= MIN_REPEATED_SENTENCE_WORDS and len(letters) >= 0.75 * len(toks)
+            and bool(re.search(r"[.!?][\"'”’)]*$", sentence.rstrip())))
+
+
+def _unbalanced(para: str) -> bool:
+    # Straight quotes open as often as they close, so only curly closers beyond every opener count.
+    return para.count("”") > para.count("“") + para.count('"')
+
+
 def _find_flags(text: str, language: str | None, cfg) -> list[Edit]:
     flags: list[Edit] = []
     seen: dict[str, int] = {}
     offset = 0
+    checks_language = bool(language) and language != "und"
     for para in text.split("\n\n"):
-        if para.count("”") > para.count("“"):
+        if _unbalanced(para):
             flags.append(Edit(NAME, "unbalanced_quotes", FLAGGED, para, "",
-                              "closing quote without an opening one", offset))
-        if language and language != "und" and len(words(para)) >= MIN_FOREIGN_WORDS \
-                and not _plainly_in(para, language):
-            lang, prob = identify(para, max_chars=500)
-            if lang not in (language, "und") and prob >= FOREIGN_MIN_PROB:
-                flags.append(Edit(NAME, "foreign_language", FLAGGED, para, "",
-                                  f"paragraph in '{lang}' (p={prob}) inside a '{language}' article", offset))
+                              "closing quote without an opening one", offset, offset, 0.5))
+        foreign = _foreign(para, language) if checks_language else None
+        if foreign:
+            flags.append(Edit(NAME, "foreign_language", FLAGGED, para, "",
+                              f"paragraph in '{foreign[0]}' (p={foreign[1]}) inside a '{language}' article",
+                              offset, offset, foreign[1]))
         for at, sentence in _sentences(para, offset):
+            if checks_language and not foreign and sentence != para:
+                found = _foreign(sentence, language)
+                if found:
+                    flags.append(Edit(NAME, "foreign_language", FLAGGED, sentence, "",
+                                      f"sentence in '{found[0]}' (p={found[1]}) inside a '{language}' article",
+                                      at, at, found[1]))
             repeated = _repetition(sentence, cfg.repeat_window)
             if repeated:
                 flags.append(Edit(NAME, "repeated_phrase", FLAGGED, repeated, "",
-                                  "word or phrase repeated within one sentence", at + sentence.find(repeated)))
-            key = comparable(sentence)
-            if len(key.split()) >= MIN_REPEATED_SENTENCE_WORDS:
+                                  "word or phrase repeated within one sentence", at + sentence.find(repeated),
+                                  at, 0.8))
+            if _prose_sentence(sentence):
+                key = comparable(sentence)
                 if key in seen:
                     flags.append(Edit(NAME, "repeated_sentence", FLAGGED, sentence, "",
-                                      f"sentence repeats the one at offset {seen[key]}", at))
+                                      f"sentence repeats the one at offset {seen[key]}", at, at, 0.9))
                 else:
                     seen[key] = at
         offset += len(para) + 2
