@@ -77,6 +77,11 @@ class MtGlitchConfig:
     # A phrase repeated with at most this many words between is flagged (rewriters repeat within a
     # few words: "to visit Moscow in the spring to visit"; writers' parallel phrases are further apart).
     repeat_window: int = 4
+    # Drop (instead of only flagging) sentences and paragraphs in another language than the article's.
+    drop_foreign: bool = False
+    # Drop sentences with a finding scored at or above this (0 = never): repeated sentence 0.9,
+    # repeated phrase 0.8, foreign language its langdetect probability, unbalanced quotes 0.5.
+    drop_score: float = 0.0
 
 
 @dataclass(slots=True)

@@ -18,6 +18,7 @@ from cleaners.dedup import DuplicateFinder, Signature, Verdict, signatures
 from cleaners.document import DUPLICATE, KEPT, Article
 from cleaners.index import open_index
 from cleaners.io import RawRecord, atomic_outputs, dump_json_line, parse_record, remove_stale_temps, temp_prefix
+from cleaners.mt_glitches import mt_suspect
 from cleaners.quality import check_quality
 from cleaners.registry import apply_cleaners
 from cleaners.report import RunSummary
@@ -33,6 +34,7 @@ def clean_article(raw: RawRecord, config: Config) -> Article:
         return article
     try:
         apply_cleaners(article, config)
+        article.mt_suspect = mt_suspect(article.edits)
         keep, reason = check_quality(article.text, config.quality)
         accepted = config.language.accept
         if not keep:

@@ -63,6 +63,7 @@ class Article:
     cluster: str | None = None
     duplicates: list[str] = field(default_factory=list)
     story: str | None = None  # the story group (different articles on one event), if any
+    mt_suspect: float = 0.0  # 0-1: how likely machine-translated or rewritten, from the MT flags
     truncated: bool = False
 
     def to_dict(self) -> dict[str, Any]:
@@ -100,6 +101,7 @@ class Article:
             "url": self.url,
             "source": self.source,
             "truncated": self.truncated,
+            "mt_suspect": self.mt_suspect,
             "cluster": self.cluster,
             "duplicates": self.duplicates,
             "story": self.story,

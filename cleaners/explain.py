@@ -26,8 +26,8 @@ def render_article(row: dict, manifest: dict, edits: Iterable[Edit], console: Co
     if manifest.get("reason"):
         head.append(f"  {manifest['reason']}")
     head.append(f"\ninput: {manifest.get('input', '')}")
-    for key in ("title", "language", "byline", "dateline", "published", "url", "source", "cluster", "duplicates",
-                "story"):
+    for key in ("title", "language", "language_prob", "byline", "dateline", "published", "url", "source",
+                "cluster", "duplicates", "story", "mt_suspect"):
         if row.get(key):
             head.append(f"\n{key}: {row[key]}")
     if row.get("truncated"):
@@ -45,7 +45,9 @@ def render_article(row: dict, manifest: dict, edits: Iterable[Edit], console: Co
                 block.append(f"{_short(e.before)!r} → {_short(e.after)!r}")
             elif e.before:
                 block.append(repr(_short(e.before)))
-            block.append(f"  ({e.reason}{'' if e.offset is None else f', at {e.offset}'})\n", style="dim")
+            where = "" if e.offset is None else f", at {e.offset}"
+            score = "" if e.score is None else f", score {e.score}"
+            block.append(f"  ({e.reason}{where}{score})\n", style="dim")
         parts.append(block)
     text = row.get("text") or ""
     if text:

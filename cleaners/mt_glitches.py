@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from cleaners.boilerplate import stopwords
-from cleaners.document import FLAGGED, REPLACED, Cleaned, Edit
+from cleaners.document import FLAGGED, REMOVED, REPLACED, Cleaned, Edit
 from cleaners.language import identify
 from cleaners.text import SENTENCE_END, comparable, join_paragraphs, paragraphs, words
 
@@ -97,6 +97,7 @@ def _sentences(para: str, base: int):
         yield base + start, para[start:]
 
 
+PARALLEL = frozenset("and or nor but than as vs non not".split())
 REINTRODUCERS = DETERMINERS | {"no", "another", "other", "same", "such", "one", "two", "three"}
 
 
@@ -116,16 +117,17 @@ def _repetition(sentence: str, window: int) -> str | None:
     for i, tok in enumerate(toks):
         if not tok.islower() or low[i] in STOPWORDS or len(tok) < 3:
             continue
-        if i + 2 < len(toks) and low[i + 1] in ("and", "or") and toks[i + 2] == tok \
-                and low[i] not in LEGIT_AND_DOUBLES and not low[i].endswith(("er", "s")):  # "hours and hours"
-            return " ".join(toks[i:i + 3])
+        if i + 3 < len(toks) and low[i + 1] in ("and", "or") and toks[i + 2] == tok \
+                and low[i] not in LEGIT_AND_DOUBLES and not low[i].endswith(("er", "s")) \
+                and toks[i + 3].islower() and low[i + 3] not in STOPWORDS | LEGIT_AND_DOUBLES:
+            return " ".join(toks[i:i + 3])  # a modifier doubled before its noun, not "hours and hours"
         if i == 0 or not toks[i - 1].islower() or not low[i - 1].isalpha() or low[i - 1] in REINTRODUCERS:
             continue  # "the girl ... the girl" is a noun phrase mentioned again
         for j in range(i + 2, min(len(toks), i + window + 3)):  # up to ``window`` words between
             if toks[j] == tok and toks[j - 1] == toks[i - 1] and j - 1 > i:
                 before = low[j - 2] if j >= 2 else ""
-                if before in REINTRODUCERS or before.isdigit():
-                    break
+                if before in REINTRODUCERS or before in PARALLEL or before.isdigit():
+                    break  # mentioned again ("a viable online business"), or in parallel ("and how much")
                 return " ".join(toks[i - 1:j + 1])
     return None
 
@@ -165,7 +167,9 @@ def _prose_sentence(sentence: str) -> bool:
     """A sentence worth comparing for repeats: prose, not a list item, recipe line or table row."""
     toks = words(sentence)
     letters = _letter_words(sentence)
+    opened = sentence.count("(") + sentence.count("[") - sentence.count(")") - sentence.count("]")
     return (len(letters) >= MIN_REPEATED_SENTENCE_WORDS and len(letters) >= 0.75 * len(toks)
+            and opened == 0  # cut inside brackets: an abbreviation ended it ("(or 1 tsp.")
             and bool(re.search(r"[.!?][\"'”’)]*$", sentence.rstrip())))
 
 
@@ -227,4 +231,52 @@ def repair_mt_glitches(text: str, ctx) -> Cleaned:
     if cfg.repair:
         repaired = (_repair_paragraph(p, english, edits).strip() for p in paragraphs(text))
         text = join_paragraphs([p for p in repaired if p])  # a lone "»" paragraph leaves nothing
-    return Cleaned(text, edits + _find_flags(text, ctx.language, cfg))
+    flags = _find_flags(text, ctx.language, cfg)
+    if cfg.drop_foreign or cfg.drop_score:
+        text, dropped = _drop_flagged(text, flags, cfg)
+        if dropped:
+            return Cleaned(text, edits + dropped + _find_flags(text, ctx.language, cfg))
+    return Cleaned(text, edits + flags)
+
+
+def _drop_flagged(text: str, flags: list[Edit], cfg) -> tuple[str, list[Edit]]:
+    """Remove the sentences (or paragraphs) whose flags the config says to drop."""
+    def wanted(flag: Edit) -> bool:
+        return (cfg.drop_foreign and flag.category == "foreign_language") or \
+            (bool(cfg.drop_score) and (flag.score or 0.0) >= cfg.drop_score)
+
+    chosen = {f.sentence: f for f in flags if wanted(f) and f.sentence is not None}
+    if not chosen:
+        return text, []
+    kept_paras, dropped, offset = [], [], 0
+    for para in text.split("\n\n"):
+        whole = chosen.get(offset)
+        if whole is not None and whole.before == para:
+            dropped.append(Edit(NAME, whole.category, REMOVED, para, "", f"dropped by config: {whole.reason}"))
+        else:
+            kept = []
+            for at, sentence in _sentences(para, offset):
+                flag = chosen.get(at)
+                if flag is None:
+                    kept.append(sentence)
+                else:
+                    dropped.append(Edit(NAME, flag.category, REMOVED, sentence, "",
+                                        f"dropped by config: {flag.reason}"))
+            if kept:
+                kept_paras.append(" ".join(kept))
+        offset += len(para) + 2
+    return join_paragraphs(kept_paras), dropped
+
+
+def mt_suspect(flags: list[Edit]) -> float:
+    """How likely the article is machine-translated or rewritten, 0-1, from its findings' scores:
+    the chance that at least one finding is right, taking them as independent.
+
+    >>> mt_suspect([]), mt_suspect([Edit(NAME, "repeated_phrase", FLAGGED, "x", "", "", 0, 0, 0.8)] * 2)
+    (0.0, 0.96)
+    """
+    doubt = 1.0
+    for flag in flags:
+        if flag.cleaner == NAME and flag.action == FLAGGED and flag.score:
+            doubt *= 1.0 - flag.score
+    return round(1.0 - doubt, 4)

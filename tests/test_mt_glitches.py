@@ -93,3 +93,46 @@ def test_repair_switch_off_flags_only():
     text = "It was the the largest deal.”"
     result = repair_mt_glitches(text, CleanerContext(language="en", config=cfg))
     assert result.text == text and [e.category for e in result.edits] == ["unbalanced_quotes"]
+
+
+# Real lines from the article-extraction benchmark's clean bodies: legitimate repetition.
+BENCHMARK_REPEATS = [
+    "Joshua Apte, a professor of environmental engineering at the University of Texas Austin, explained that air "
+    "quality is a function of pollution and dilution: how much is emitted and how much it spreads out.",
+    "Because of its color and matte texture, it's also the least likely of your controllers to look grimy after "
+    "hours and hours of continuous use.",
+    "As we've said time and time again, considering your own workflow in regards to what you do most of the time "
+    "is crucial in making this decision.",
+]
+GERMAN = "Im Bereich der Gesundheitsversorgung in Krankenhäusern ist dieser Aspekt ein besonders wichtiger."
+
+
+@pytest.mark.parametrize("line", BENCHMARK_REPEATS)
+def test_benchmark_repeats_are_not_flagged(line):
+    assert flags(line) == []
+
+
+def test_foreign_sentence_inside_english_paragraph_flagged_with_position_and_score(cleaned_seeds):
+    para = next(p for p in cleaned_seeds["003_042e7d1743e4b445"].text.split("\n\n") if p.endswith("."))
+    text = f"{para} {GERMAN}"
+    (flag,) = [e for e in repair_mt_glitches(text, EN).edits if e.category == "foreign_language"]
+    assert flag.before == GERMAN and flag.sentence == text.index(GERMAN) == flag.offset
+    assert "sentence in 'de'" in flag.reason and flag.score >= 0.9
+
+
+def test_mt_suspect_scores_the_rewritten_seed(cleaned_seeds):
+    assert cleaned_seeds["001_b41261e48053f856"].mt_suspect >= 0.9  # two rewriter repetitions
+    assert cleaned_seeds["004_520a83227d8b1b45"].mt_suspect == 0.0
+
+
+def test_config_drops_flagged_sentences_and_foreign_text(cleaned_seeds):
+    seed = cleaned_seeds["001_b41261e48053f856"].text
+    drop = CleanerContext(language="en", config=dataclasses.replace(
+        Config(), mt_glitches=dataclasses.replace(Config().mt_glitches, drop_score=0.8, drop_foreign=True)))
+    out = repair_mt_glitches(seed + "\n\n" + GERMAN, drop)
+    assert "to visit Moscow in the spring to visit" not in out.text and GERMAN not in out.text
+    removed = {e.category for e in out.edits if e.action == "removed"}
+    assert removed == {"repeated_phrase", "foreign_language"}
+    assert all(e.reason.startswith("dropped by config") for e in out.edits if e.action == "removed")
+    assert len(out.text) > 0.8 * len(seed)  # only the flagged sentences went
+    assert repair_mt_glitches(out.text, drop).text == out.text  # a fixed point
