@@ -102,8 +102,10 @@ def run_rensa(corpus: Path, pred: Path) -> dict:
 
 def child(method: str, corpus: Path) -> None:
     pred = OUT / f"{method}.pred.jsonl"
-    mb = sum(len(t.encode()) for batch in stream(corpus) for _, t in batch) / 1e6
-    docs = sum(len(batch) for batch in stream(corpus))
+    docs, mb = 0, 0.0
+    for batch in stream(corpus):
+        docs += len(batch)
+        mb += sum(len(t.encode()) for _, t in batch) / 1e6
     start = time.perf_counter()
     extra = {"newsclean": run_newsclean, "rensa": run_rensa}[method](corpus, pred)
     elapsed = time.perf_counter() - start

@@ -118,8 +118,11 @@ def _token_hashes(normalized: str) -> np.ndarray:
         return _fmix64((prefix[ends] - prefix[starts]) * up[ends - 1])  # sum of byte * B**(end-1-j)
 
 
+@lru_cache(maxsize=8)
 def _powers(size: int) -> np.ndarray:
-    return np.array([pow(_MULTIPLIER, size - 1 - j, 1 << 64) for j in range(size)], dtype=np.uint64)
+    powers = np.array([pow(_MULTIPLIER, size - 1 - j, 1 << 64) for j in range(size)], dtype=np.uint64)
+    powers.setflags(write=False)  # cached and shared
+    return powers
 
 
 def shingle_hashes(normalized: str, size: int) -> np.ndarray:
@@ -201,24 +204,28 @@ def _batch_hashvalues(hashes: list[np.ndarray], num_perm: int, seed: int) -> np.
     return out
 
 
-def signatures(articles: list[tuple[str, str, str | None]], cfg: DedupConfig, fast: bool = True) -> list[Signature]:
-    """Signatures for (id, text, published) triples, hashed in one batch.
+def minhashes(hashed: list[np.ndarray], num_perm: int, seed: int, fast: bool = True) -> list[LeanMinHash]:
+    """MinHashes of documents given as arrays of 32-bit shingle hashes, computed in one batch.
 
     ``fast=False`` is the reference: datasketch's MinHash.bulk, one document at a time.
     """
+    scheme = _permutations(num_perm, seed)[0]
+    if fast and scheme == "affine32":
+        values = _batch_hashvalues(hashed, num_perm, seed)
+        return [LeanMinHash(seed=seed, hashvalues=row, scheme=scheme) for row in values]
+    bulk = MinHash.bulk([h.tolist() for h in hashed], num_perm=num_perm, seed=seed, hashfunc=_identity)
+    return [LeanMinHash(m) for m in bulk]
+
+
+def signatures(articles: list[tuple[str, str, str | None]], cfg: DedupConfig, fast: bool = True) -> list[Signature]:
+    """Signatures for (id, text, published) triples, hashed in one batch (``fast``: see ``minhashes``)."""
     if not articles:
         return []
     normalized = [comparable(text) for _, text, _ in articles]
     hashed = [shingle_hashes(norm, cfg.shingle_size) for norm in normalized]
-    scheme = _permutations(cfg.num_perm, cfg.seed)[0]
-    if fast and scheme == "affine32":
-        values = _batch_hashvalues(hashed, cfg.num_perm, cfg.seed)
-        minhashes = [LeanMinHash(seed=cfg.seed, hashvalues=row, scheme=scheme) for row in values]
-    else:
-        bulk = MinHash.bulk([h.tolist() for h in hashed], num_perm=cfg.num_perm, seed=cfg.seed, hashfunc=_identity)
-        minhashes = [LeanMinHash(m) for m in bulk]
     out = []
-    for (aid, _, published), norm, mh in zip(articles, normalized, minhashes, strict=True):
+    for (aid, _, published), norm, mh in zip(articles, normalized, minhashes(hashed, cfg.num_perm, cfg.seed, fast),
+                                            strict=True):
         exact = hashlib.blake2b(norm.encode(), digest_size=16).hexdigest()
         out.append(Signature(aid, norm.count(" ") + 1 if norm else 0, published, exact, mh))
     return out
@@ -230,6 +237,35 @@ def _canonical_key(sig: Signature, indexed_before: set[str]) -> tuple:
     return (sig.id not in indexed_before, -sig.words, sig.published is None, sig.published or "", sig.id)
 
 
+class UnionFind:
+    """Transitive groups of ids (duplicate clusters, stories); a group's root is its smallest id."""
+
+    def __init__(self) -> None:
+        self._parent: dict[str, str] = {}
+
+    def __contains__(self, x: str) -> bool:
+        return x in self._parent
+
+    def __iter__(self):
+        return iter(self._parent)
+
+    def add(self, x: str) -> None:
+        self._parent.setdefault(x, x)
+
+    def find(self, x: str) -> str:
+        root = x
+        while self._parent[root] != root:
+            root = self._parent[root]
+        while self._parent[x] != root:  # path compression
+            self._parent[x], x = root, self._parent[x]
+        return root
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self._parent[max(ra, rb)] = min(ra, rb)
+
+
 @dataclass
 class DuplicateFinder:
     """Accumulates signatures batch by batch; ``verdicts()`` gives each duplicate its canonical.
@@ -239,7 +275,7 @@ class DuplicateFinder:
     """
 
     cfg: DedupConfig
-    _parent: dict[str, str] = field(default_factory=dict)
+    _groups: UnionFind = field(default_factory=lambda: UnionFind())
     _sigs: dict[str, Signature] = field(default_factory=dict)
     _exact: dict[str, str] = field(default_factory=dict)
     _indexed_before: set[str] = field(default_factory=set)
@@ -250,19 +286,6 @@ class DuplicateFinder:
 
     def __post_init__(self) -> None:
         self._lsh = MinHashLSH(threshold=self.cfg.threshold, num_perm=self.cfg.num_perm)
-
-    def _find(self, x: str) -> str:
-        root = x
-        while self._parent[root] != root:
-            root = self._parent[root]
-        while self._parent[x] != root:  # path compression
-            self._parent[x], x = root, self._parent[x]
-        return root
-
-    def _union(self, a: str, b: str) -> None:
-        ra, rb = self._find(a), self._find(b)
-        if ra != rb:
-            self._parent[max(ra, rb)] = min(ra, rb)
 
     def preload(self, sigs) -> int:
         count = 0
@@ -276,7 +299,7 @@ class DuplicateFinder:
     def _adopt(self, sig: Signature) -> None:
         """Know an article kept by an earlier run."""
         self._sigs[sig.id] = self._sigs.get(sig.id, sig)
-        self._parent.setdefault(sig.id, sig.id)
+        self._groups.add(sig.id)
         self._exact.setdefault(sig.exact, sig.id)
         self._indexed_before.add(sig.id)
         self._not_seen.add(sig.id)
@@ -307,21 +330,21 @@ class DuplicateFinder:
                     del self._exact[old.exact]
                 self._superseded.add(sig.id)
             self._sigs[sig.id] = sig
-            self._parent.setdefault(sig.id, sig.id)
+            self._groups.add(sig.id)
             first = self._exact.setdefault(sig.exact, sig.id)
             if first != sig.id:
-                self._union(first, sig.id)
+                self._groups.union(first, sig.id)
                 continue  # an exact copy adds nothing to the index
             for other in self._candidates(sig):
                 if other != sig.id and sig.minhash.jaccard(self._sigs[other].minhash) >= self.cfg.threshold:
-                    self._union(other, sig.id)
+                    self._groups.union(other, sig.id)
             self._lsh.insert(sig.id, sig.minhash)
 
     def verdicts(self) -> dict[str, Verdict]:
         """Map each non-canonical article of this run to its cluster's canonical and their similarity."""
         clusters: dict[str, list[Signature]] = {}
         for aid, sig in self._sigs.items():
-            clusters.setdefault(self._find(aid), []).append(sig)
+            clusters.setdefault(self._groups.find(aid), []).append(sig)
         out: dict[str, Verdict] = {}
         for members in clusters.values():
             if len(members) < 2:

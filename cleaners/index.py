@@ -21,7 +21,6 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-import numpy as np
 from datasketch import LeanMinHash, MinHashLSH
 
 from cleaners.config import ConfigError, DedupConfig
@@ -88,9 +87,7 @@ def _pack(sig: Signature) -> bytes:
 
 def _unpack(aid: str, value: bytes) -> Signature:
     header, blob = value.split(b"\0", 1)
-    words, published, exact, seed, scheme = json.loads(header)
-    return Signature(aid, words, published, exact,
-                     LeanMinHash(seed=seed, hashvalues=np.frombuffer(blob, dtype=np.uint32), scheme=scheme))
+    return Signature.from_row((aid, *json.loads(header), blob))
 
 
 class RedisSignatureIndex:
@@ -133,10 +130,6 @@ class RedisSignatureIndex:
     def query(self, minhash: LeanMinHash) -> list[Signature]:
         """Indexed articles whose bands collide with ``minhash`` (candidates, still to verify)."""
         return list(self.get(sorted(key.decode() for key in self.lsh.query(minhash))).values())
-
-    def load(self) -> Iterator[Signature]:
-        for aid, value in sorted(self._redis.hscan_iter(self._signatures)):
-            yield _unpack(aid.decode(), value)
 
     def attach(self, finder: DuplicateFinder) -> int:
         finder.remote = self

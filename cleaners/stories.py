@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datasketch import LeanMinHash, MinHashLSH
 
 from cleaners.config import StoryConfig
-from cleaners.dedup import _batch_hashvalues, _permutations, shingle_hashes
+from cleaners.dedup import UnionFind, minhashes, shingle_hashes
 
 _NAME = re.compile(r"[A-Z][\w-]*(?:['’][\w-]+)?")  # a capitalized word (Unicode letters included)
 _SENTENCE_START = re.compile(r"(?:^|[.!?…:]\s+)[\"'“‘«(\[]*\s*$", re.MULTILINE)
@@ -55,11 +55,10 @@ def story_signatures(texts: list[str], cfg: StoryConfig) -> list[LeanMinHash | N
     """A MinHash of each text's story features (None where a text has too few to tell)."""
     features = [story_features(t) for t in texts]
     usable = [i for i, f in enumerate(features) if len(f) >= cfg.min_features]
-    values = _batch_hashvalues([shingle_hashes(" ".join(features[i]), 1) for i in usable], cfg.num_perm, cfg.seed)
-    scheme = _permutations(cfg.num_perm, cfg.seed)[0]
+    found = minhashes([shingle_hashes(" ".join(features[i]), 1) for i in usable], cfg.num_perm, cfg.seed)
     out: list[LeanMinHash | None] = [None] * len(texts)
-    for i, row in zip(usable, values, strict=True):
-        out[i] = LeanMinHash(seed=cfg.seed, hashvalues=row, scheme=scheme)
+    for i, mh in zip(usable, found, strict=True):
+        out[i] = mh
     return out
 
 
@@ -68,35 +67,27 @@ class StoryFinder:
     """Groups articles into stories as their signatures arrive (union-find over verified LSH hits)."""
 
     cfg: StoryConfig
-    _parent: dict[str, str] = field(default_factory=dict)
+    _groups: UnionFind = field(default_factory=UnionFind)
     _minhashes: dict[str, LeanMinHash] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._lsh = MinHashLSH(threshold=self.cfg.threshold, num_perm=self.cfg.num_perm)
 
-    def _find(self, x: str) -> str:
-        while self._parent[x] != x:
-            self._parent[x] = self._parent[self._parent[x]]
-            x = self._parent[x]
-        return x
-
     def add(self, ids: list[str], minhashes: list[LeanMinHash | None]) -> None:
         for aid, mh in zip(ids, minhashes, strict=True):
-            if mh is None or aid in self._parent:
+            if mh is None or aid in self._groups:
                 continue
-            self._parent[aid] = aid
+            self._groups.add(aid)
             for other in self._lsh.query(mh):
                 if mh.jaccard(self._minhashes[other]) >= self.cfg.threshold:
-                    a, b = self._find(aid), self._find(other)
-                    if a != b:
-                        self._parent[max(a, b)] = min(a, b)
+                    self._groups.union(aid, other)
             self._lsh.insert(aid, mh)
             self._minhashes[aid] = mh
 
     def stories(self, excluded: set[str] | frozenset = frozenset()) -> dict[str, str]:
         """Map each article in a story of two or more (``excluded`` ones left out) to the story's name."""
         groups: dict[str, list[str]] = {}
-        for aid in self._parent:
+        for aid in self._groups:
             if aid not in excluded:
-                groups.setdefault(self._find(aid), []).append(aid)
+                groups.setdefault(self._groups.find(aid), []).append(aid)
         return {aid: min(members) for members in groups.values() if len(members) > 1 for aid in members}

@@ -20,6 +20,14 @@ def load_case(name: str):
     return json.loads((CASES / name).read_text(encoding="utf-8"))
 
 
+def copy_seeds(folder: Path) -> Path:
+    """A writable copy of the seed articles in ``folder``, for tests that add or edit inputs."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for p in SEEDS.glob("*.txt"):
+        (folder / p.name).write_bytes(p.read_bytes())
+    return folder
+
+
 def clean_file(path: Path, config: Config | None = None):
     (record,) = list(iter_records([str(path)], (config or Config()).input))
     return clean_article(record, config or Config())

@@ -12,7 +12,7 @@ from cleaners.corpus import OUTPUT_FILES, Ledger, batched, clean_batch, write_ou
 from cleaners.index import INDEX_FILE
 from cleaners.io import iter_records
 
-from .conftest import SEEDS
+from .conftest import SEEDS, copy_seeds
 
 
 def run_pure(paths: list[str], out: Path, config: Config | None = None, batch_size: int = 2):
@@ -33,10 +33,7 @@ def rows(path: Path) -> list[dict]:
 @pytest.fixture
 def corpus(tmp_path):
     """The seeds, a republished copy of seed 001, a duplicate id, and junk inputs."""
-    src = tmp_path / "in"
-    src.mkdir()
-    for p in SEEDS.glob("*.txt"):
-        (src / p.name).write_bytes(p.read_bytes())
+    src = copy_seeds(tmp_path / "in")
     seed = (SEEDS / "001_b41261e48053f856.txt").read_text(encoding="utf-8")
     credit = "CNN’s Anna Chernova contributed to this report"
     copy = seed.replace("(CNN) ", "").replace(credit, "Sign up for our newsletter")
@@ -186,10 +183,7 @@ def test_persistent_index_marks_copies_of_earlier_runs(tmp_path, index_config):
 def test_edited_article_replaces_its_indexed_version(tmp_path, index_config):
     out = tmp_path / "out"
     run_pure([str(SEEDS)], out, index_config)
-    src = tmp_path / "in"
-    src.mkdir()
-    for p in SEEDS.glob("*.txt"):
-        (src / p.name).write_bytes(p.read_bytes())
+    src = copy_seeds(tmp_path / "in")
     seed = SEEDS / "003_042e7d1743e4b445.txt"
     text = seed.read_text(encoding="utf-8")
     lines = text.splitlines()

@@ -19,7 +19,7 @@ from cleaners.corpus import OUTPUT_FILES, Ledger, batched, clean_batch, write_ou
 from cleaners.io import iter_records
 
 from . import bad_corpus
-from .conftest import ROOT, SEEDS
+from .conftest import ROOT, SEEDS, copy_seeds
 
 
 def cli(*args, env=None, timeout=600):
@@ -102,10 +102,7 @@ def run_with_cache(paths, out, clean_fn_calls, config=None):
 
 
 def test_incremental_run_cleans_only_new_or_changed(tmp_path):
-    src = tmp_path / "in"
-    src.mkdir()
-    for p in SEEDS.glob("*.txt"):
-        (src / p.name).write_bytes(p.read_bytes())
+    src = copy_seeds(tmp_path / "in")
     calls: list[int] = []
     run_with_cache([str(src)], tmp_path / "out", calls)
     first = {n: (tmp_path / "out" / n).read_bytes() for n in OUTPUT_FILES}

@@ -7,7 +7,7 @@ import json
 from cleaners.config import Config
 from cleaners.stories import StoryFinder, story_features, story_signatures
 
-from .conftest import SEEDS, load_case
+from .conftest import SEEDS, copy_seeds, load_case
 from .test_corpus import rows, run_pure
 
 
@@ -40,10 +40,7 @@ def test_seeds_are_one_story_and_unrelated_pages_are_not(cleaned_seeds):
 
 
 def test_run_writes_story_and_duplicates_stay_out_of_it(tmp_path):
-    src = tmp_path / "in"
-    src.mkdir()
-    for p in SEEDS.glob("*.txt"):
-        (src / p.name).write_bytes(p.read_bytes())
+    src = copy_seeds(tmp_path / "in")
     copy = (SEEDS / "004_520a83227d8b1b45.txt").read_text(encoding="utf-8")
     (src / "zz-copy.txt").write_text(copy.replace("Chinese ", "", 1), encoding="utf-8")  # one word shorter
     summary = run_pure([str(src)], tmp_path / "out")
