@@ -10,6 +10,7 @@ hard negatives (different articles on one topic) were merged.
 from __future__ import annotations
 
 import argparse
+import shutil
 import subprocess
 import sys
 import time
@@ -33,9 +34,12 @@ def main() -> None:
                         str(SHARED / "seeds"), "--docs", str(args.docs), "--seed", str(args.seed), "-o", str(corpus)],
                        check=True, capture_output=True)
     result = OUT / f"run-{args.docs}-{args.seed}"
+    shutil.rmtree(result, ignore_errors=True)  # a fresh run: no index or cache from an earlier one
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "flows.cli", "run", str(corpus), "-o", str(result), "-q",
-                    "--config", str(ROOT / "bench" / "no_cache.toml")], cwd=ROOT, check=True, capture_output=True)
+    done = subprocess.run([sys.executable, "-m", "flows.cli", "run", str(corpus), "-o", str(result), "-q",
+                           "--config", str(ROOT / "bench" / "no_cache.toml")], cwd=ROOT, capture_output=True, text=True)
+    if done.returncode:
+        sys.exit(f"newsclean run failed:\n{done.stderr}")
     elapsed = time.perf_counter() - start
     score = subprocess.run([sys.executable, str(SHARED / "tools/neardup/score.py"), str(corpus),
                             str(result / "manifest.jsonl")], check=True, capture_output=True, text=True)

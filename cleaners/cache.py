@@ -40,15 +40,16 @@ def cleaning_fingerprint(config: Config) -> str:
 def _sig_to_row(sig: Signature | None) -> tuple[str | None, bytes | None]:
     if sig is None:
         return None, None
-    _, words, _, exact, seed, scheme, blob = sig.to_row()
-    return json.dumps({"words": words, "exact": exact, "seed": seed, "scheme": scheme}), blob
+    _, words, _, exact, figures, seed, scheme, blob = sig.to_row()
+    return json.dumps({"words": words, "exact": exact, "figures": figures, "seed": seed, "scheme": scheme}), blob
 
 
 def _sig_from_row(article: Article, meta: str | None, blob: bytes | None) -> Signature | None:
     if meta is None:
         return None
     m = json.loads(meta)
-    return Signature.from_row((article.id, m["words"], article.published, m["exact"], m["seed"], m["scheme"], blob))
+    return Signature.from_row((article.id, m["words"], article.published, m["exact"], m["figures"],
+                              m["seed"], m["scheme"], blob))
 
 
 class CleanCache:

@@ -1,22 +1,26 @@
 """Near-duplicate detection: exact copies by hash, near copies by MinHash + LSH, grouped in clusters.
 
 Runs on cleaned text, so outlet boilerplate does not hide a copy. Signatures are computed in batch
-with ``MinHash.bulk`` (shingles hashed once per document with numpy, datasketch's vectorized
-permutations) and inserted into
-``MinHashLSH``; every LSH candidate is verified by its estimated Jaccard before two articles are
-joined, and joins are transitive (union-find). One canonical article per cluster is kept: the
-longest cleaned body, then the earliest ``published``, then the smallest id.
+(shingles hashed once per document with numpy, then datasketch's affine permutations applied to a
+whole batch at once: the same values as ``MinHash.bulk``) and banded as datasketch's ``MinHashLSH``
+would band them, in a compact numpy index (``cleaners.banding``). Every LSH candidate is verified by
+its estimated Jaccard before two articles are joined, and joins are transitive (union-find). One
+canonical article per cluster is kept: the longest cleaned body, then the earliest ``published``,
+then the smallest id.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash, MinHashLSH
+from datasketch import LeanMinHash, MinHash
 
+from cleaners.banding import BandIndex
 from cleaners.config import DedupConfig
 from cleaners.text import comparable
 
@@ -29,17 +33,18 @@ class Signature:
     words: int
     published: str | None
     exact: str  # hash of the normalized text
+    figures: str  # its distinct numbers, in order (see ``same_figures``)
     minhash: LeanMinHash
 
-
-    def to_row(self) -> tuple[str, int, str | None, str, int, str, bytes]:
+    def to_row(self) -> tuple[str, int, str | None, str, str, int, str, bytes]:
         m = self.minhash
-        return self.id, self.words, self.published, self.exact, int(m.seed), m.scheme, m.hashvalues.tobytes()
+        return (self.id, self.words, self.published, self.exact, self.figures, int(m.seed), m.scheme,
+                m.hashvalues.tobytes())
 
     @classmethod
     def from_row(cls, row: tuple) -> Signature:
-        aid, words, published, exact, seed, scheme, blob = row
-        return cls(aid, words, published, exact,
+        aid, words, published, exact, figures, seed, scheme, blob = row
+        return cls(aid, words, published, exact, figures,
                    LeanMinHash(seed=seed, hashvalues=np.frombuffer(blob, dtype=np.uint32), scheme=scheme))
 
 
@@ -67,7 +72,7 @@ def shingles(text: str, size: int) -> list[bytes]:
 # the 64-bit MurmurHash3 finalizer. Each window of ``size`` tokens is combined as a polynomial mod
 # 2**64 and folded to 32 bits; datasketch's permutations then apply to these ints (hashfunc=identity).
 # ``shingle_hashes_reference`` computes the same values one shingle at a time in plain Python.
-HASHING_VERSION = 2  # stored with indexes: signatures from other hashing are incomparable
+HASHING_VERSION = 3  # stored with indexes: signatures from other hashing are incomparable
 _BYTE_MULTIPLIER = 0x9E3779B97F4A7C15  # odd; 2**64 / golden ratio
 _MULTIPLIER = 0x100000001B3  # FNV-64 prime: an odd multiplier that combines token hashes
 _MASK64 = (1 << 64) - 1
@@ -131,9 +136,12 @@ def shingle_hashes(normalized: str, size: int) -> np.ndarray:
     ids = _token_hashes(normalized)
     if len(ids) <= size:
         ids = np.concatenate([np.zeros(size - len(ids), dtype=np.uint64), ids])
-    windows = np.lib.stride_tricks.sliding_window_view(ids, size)
-    with np.errstate(over="ignore"):
-        combined = (windows * _powers(size)).sum(axis=1, dtype=np.uint64)  # wraps mod 2**64
+    count = len(ids) - size + 1
+    powers = _powers(size)
+    with np.errstate(over="ignore"):  # sum of ids[i + j] * P**(size-1-j), wrapping mod 2**64
+        combined = ids[:count] * powers[0]
+        for j in range(1, size):
+            combined += ids[j:j + count] * powers[j]
     return (combined ^ (combined >> np.uint64(32))) & np.uint64(0xFFFFFFFF)
 
 
@@ -189,6 +197,8 @@ def _batch_hashvalues(hashes: list[np.ndarray], num_perm: int, seed: int) -> np.
     """(documents x num_perm) MinHash values, computed a chunk of documents at a time."""
     _, a, b = _permutations(num_perm, seed)
     out = np.empty((len(hashes), num_perm), dtype=np.uint32)
+    longest = max((len(h) for h in hashes), default=0)
+    buffer = np.empty((num_perm, max(_CHUNK_SHINGLES, longest)), dtype=np.uint32)
     start = 0
     while start < len(hashes):
         stop, total = start, 0
@@ -196,8 +206,10 @@ def _batch_hashvalues(hashes: list[np.ndarray], num_perm: int, seed: int) -> np.
             total += len(hashes[stop])
             stop += 1
         hv = _fmix32(np.concatenate(hashes[start:stop]).astype(np.uint32))
-        with np.errstate(over="ignore"):
-            permuted = a[:, None] * hv[None, :] + b[:, None]  # permutations x shingles; wraps mod 2**32
+        permuted = buffer[:, :len(hv)]
+        with np.errstate(over="ignore"):  # permutations x shingles, wrapping mod 2**32, in place
+            np.multiply(a[:, None], hv[None, :], out=permuted)
+            permuted += b[:, None]
         offsets = np.cumsum([0] + [len(h) for h in hashes[start:stop - 1]])
         out[start:stop] = np.minimum.reduceat(permuted, offsets, axis=1).T  # rows are contiguous: fast
         start = stop
@@ -227,8 +239,55 @@ def signatures(articles: list[tuple[str, str, str | None]], cfg: DedupConfig, fa
     for (aid, _, published), norm, mh in zip(articles, normalized, minhashes(hashed, cfg.num_perm, cfg.seed, fast),
                                             strict=True):
         exact = hashlib.blake2b(norm.encode(), digest_size=16).hexdigest()
-        out.append(Signature(aid, norm.count(" ") + 1 if norm else 0, published, exact, mh))
+        out.append(Signature(aid, norm.count(" ") + 1 if norm else 0, published, exact, figures(norm), mh))
     return out
+
+
+NUMBER = re.compile(r"\d\S*")  # from a token's first digit on: fast, and enough to tell figures apart
+MAX_FIGURES = 32
+MIN_FIGURES = 3
+MIN_FIGURES_KEPT = 0.75
+
+
+def figures(normalized: str) -> str:
+    """The distinct numbers of a normalized text, in order of first appearance (at most 32).
+
+    >>> figures("revenue of 925 million on thursday down 13 from 2022 and 13 again")
+    '925 13 2022'
+    """
+    return " ".join(list(dict.fromkeys(NUMBER.findall(normalized)))[:MAX_FIGURES])
+
+
+def same_figures(a: str, b: str) -> bool:
+    """False when two texts disagree on more than a quarter of their figures: a template filled
+    with new numbers (an earnings brief, a score line, a weather report) is a different report, not
+    a copy, even when most of its words are the same. A copy keeps its figures, even trimmed (then
+    they are a subset), so the overlap is taken over the smaller set; small numbers recur by chance,
+    hence the quarter; texts with fewer than three figures are not judged by them.
+
+    >>> same_figures("925 13 12 48 2022", "925 13 12"), same_figures("925 13 12 48", "339 15 21 65")
+    (True, False)
+    """
+    x, y = set(a.split()), set(b.split())
+    smaller = min(len(x), len(y))
+    return smaller < MIN_FIGURES or len(x & y) >= MIN_FIGURES_KEPT * smaller
+
+
+def _values(sigs: list[Signature]) -> np.ndarray:
+    if not sigs:
+        return np.empty((0, 0), dtype=np.uint32)
+    return np.stack([sig.minhash.hashvalues for sig in sigs])
+
+
+def _chunks(items: Iterable, size: int) -> Iterator[list]:
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _canonical_key(sig: Signature, indexed_before: set[str]) -> tuple:
@@ -285,15 +344,15 @@ class DuplicateFinder:
     _superseded: set[str] = field(default_factory=set)  # indexed before, edited in this run
 
     def __post_init__(self) -> None:
-        self._lsh = MinHashLSH(threshold=self.cfg.threshold, num_perm=self.cfg.num_perm)
+        self._bands = BandIndex(self.cfg.threshold, self.cfg.num_perm)
 
-    def preload(self, sigs) -> int:
+    def preload(self, sigs: Iterable[Signature], batch: int = 4096) -> int:
         count = 0
-        with self._lsh.insertion_session() as session:
-            for sig in sigs:
+        for chunk in _chunks(sigs, batch):
+            for sig in chunk:
                 self._adopt(sig)
-                session.insert(sig.id, sig.minhash)
-                count += 1
+            self._bands.add([s.id for s in chunk], _values(chunk), query=False)  # kept apart before: stay so
+            count += len(chunk)
         return count
 
     def _adopt(self, sig: Signature) -> None:
@@ -304,28 +363,25 @@ class DuplicateFinder:
         self._indexed_before.add(sig.id)
         self._not_seen.add(sig.id)
 
-    def _candidates(self, sig: Signature) -> list[str]:
-        found = self._lsh.query(sig.minhash)
-        if self.remote is not None:
-            for old in self.remote.query(sig.minhash):
-                if old.id not in self._superseded and old.id != sig.id:
-                    if old.id not in self._sigs:
-                        self._adopt(old)
-                    found.append(old.id)
-        return found
+    def _join_if_similar(self, sig: Signature, other: str) -> None:
+        known = self._sigs[other]
+        if other != sig.id and sig.minhash.jaccard(known.minhash) >= self.cfg.threshold \
+                and same_figures(sig.figures, known.figures):
+            self._groups.union(other, sig.id)
 
     def add(self, sigs: list[Signature]) -> None:
         if self.remote is not None:  # articles of this batch that earlier runs kept
             for old in self.remote.get(s.id for s in sigs if s.id not in self._sigs).values():
                 self._adopt(old)
+        fresh = []
         for sig in sigs:
             if sig.id in self._not_seen:  # an article kept by an earlier run comes again
                 self._not_seen.discard(sig.id)
                 old = self._sigs[sig.id]
                 if old.exact == sig.exact:
                     continue  # unchanged: it is in the index already
-                if sig.id in self._lsh:  # edited since: match it as it is now, not as it was
-                    self._lsh.remove(sig.id)
+                if sig.id in self._bands:  # edited since: match it as it is now, not as it was
+                    self._bands.remove(sig.id)
                 if self._exact.get(old.exact) == sig.id:
                     del self._exact[old.exact]
                 self._superseded.add(sig.id)
@@ -335,10 +391,18 @@ class DuplicateFinder:
             if first != sig.id:
                 self._groups.union(first, sig.id)
                 continue  # an exact copy adds nothing to the index
-            for other in self._candidates(sig):
-                if other != sig.id and sig.minhash.jaccard(self._sigs[other].minhash) >= self.cfg.threshold:
-                    self._groups.union(other, sig.id)
-            self._lsh.insert(sig.id, sig.minhash)
+            fresh.append(sig)
+        # Candidates: earlier articles (this run's and the loaded index's) sharing an LSH band,
+        # verified by estimated Jaccard; then the shared remote index, if any.
+        for row, other in self._bands.add([s.id for s in fresh], _values(fresh)):
+            self._join_if_similar(fresh[row], other)
+        if self.remote is not None:
+            for sig in fresh:
+                for old in self.remote.query(sig.minhash):
+                    if old.id not in self._superseded and old.id != sig.id:
+                        if old.id not in self._sigs:
+                            self._adopt(old)
+                        self._join_if_similar(sig, old.id)
 
     def verdicts(self) -> dict[str, Verdict]:
         """Map each non-canonical article of this run to its cluster's canonical and their similarity."""

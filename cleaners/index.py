@@ -51,7 +51,7 @@ class SignatureIndex:
         with self._db:
             self._db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
             self._db.execute("CREATE TABLE IF NOT EXISTS signatures (id TEXT PRIMARY KEY, words INTEGER, "
-                             "published TEXT, exact TEXT, seed INTEGER, scheme TEXT, hashvalues BLOB)")
+                             "published TEXT, exact TEXT, figures TEXT, seed INTEGER, scheme TEXT, hashvalues BLOB)")
             stored = self._db.execute("SELECT value FROM meta WHERE key = 'settings'").fetchone()
             if stored is None:
                 self._db.execute("INSERT INTO meta VALUES ('settings', ?)", (_settings(cfg),))
@@ -72,7 +72,7 @@ class SignatureIndex:
 
     def add(self, sigs: list[Signature]) -> None:
         with self._db:
-            self._db.executemany("INSERT OR REPLACE INTO signatures VALUES (?, ?, ?, ?, ?, ?, ?)",
+            self._db.executemany("INSERT OR REPLACE INTO signatures VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                                  (sig.to_row() for sig in sigs))
 
     def close(self) -> None:
@@ -81,8 +81,8 @@ class SignatureIndex:
 
 def _pack(sig: Signature) -> bytes:
     # JSON escapes NUL, so the first NUL byte ends the header; the raw hash values follow it.
-    _, words, published, exact, seed, scheme, blob = sig.to_row()
-    return json.dumps([words, published, exact, seed, scheme]).encode() + b"\0" + blob
+    _, words, published, exact, figures, seed, scheme, blob = sig.to_row()
+    return json.dumps([words, published, exact, figures, seed, scheme]).encode() + b"\0" + blob
 
 
 def _unpack(aid: str, value: bytes) -> Signature:

@@ -80,3 +80,18 @@ def test_batched_signatures_equal_datasketch_bulk(cleaned_seeds):
         fast, reference = signatures(docs, cfg), signatures(docs, cfg, fast=False)
         for f, r in zip(fast, reference, strict=True):
             assert (f.minhash.hashvalues == r.minhash.hashvalues).all() and f.minhash == r.minhash
+
+
+def test_same_words_with_other_figures_is_another_report_not_a_copy(cleaned_seeds):
+    import json
+    from pathlib import Path
+
+    briefs = json.loads((Path(__file__).parent / "cases" / "template_briefs.json").read_text(encoding="utf-8"))
+    docs = [(aid, briefs["articles"][aid], None) for aid in ("d0000833", "d0005064", "d0003277", "d0094473")]
+    for (_, a, _), (_, b, _) in (docs[:2], docs[2:]):  # two pairs, each from one template
+        assert exact_jaccard(a, b, CFG.shingle_size) > CFG.threshold - 0.1  # the words nearly merge them
+    text = cleaned_seeds["002_f21ae2525bea576d"].text
+    corrected = text.replace("190", "191", 1)  # a republication that corrects one figure
+    finder = DuplicateFinder(CFG)
+    finder.add(signatures([*docs, ("orig", text, "2022-12-01"), ("corrected", corrected, None)], CFG))
+    assert {k: v.duplicate_of for k, v in finder.verdicts().items()} == {"corrected": "orig"}

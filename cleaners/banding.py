@@ -1,0 +1,131 @@
+"""Compact in-memory LSH banding for batches of MinHash signatures.
+
+datasketch's ``MinHashLSH`` with its default dict storage keeps, per band, a dict from the band's
+bytes to a Python set of keys: several hundred bytes per article per band, the bulk of the memory
+of a 100k-article run, and a Python call per article per band. This index keeps the same banding
+(datasketch chooses the bands and rows for the threshold, with its own ``_optimal_param``) in numpy:
+
+- each band of a signature is folded into one 64-bit key (equal bands give equal keys; a rare
+  collision only adds a candidate, which the caller verifies by estimated Jaccard anyway);
+- keys live in a few sorted runs that are merged as they grow (a log-structured merge), so a batch
+  of queries is one ``searchsorted`` per run: 12 bytes per article per band;
+
+Candidates are the same as datasketch's query-then-insert in input order: every earlier article
+sharing at least one band, including earlier articles of the same batch.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from datasketch import MinHashLSH
+
+_MIX = (np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53))
+
+
+def _fold(bands: np.ndarray) -> np.ndarray:
+    """(n, b, r) uint32 -> (n, b) uint64: a polynomial over the rows, salted by band, then mixed."""
+    n, b, r = bands.shape
+    with np.errstate(over="ignore"):
+        powers = np.array([pow(0x100000001B3, r - 1 - j, 1 << 64) for j in range(r)], dtype=np.uint64)
+        h = (bands.astype(np.uint64) * powers).sum(axis=2, dtype=np.uint64)
+        h = h + np.arange(b, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+        for multiplier in _MIX:
+            h = (h ^ (h >> np.uint64(33))) * multiplier
+        return h ^ (h >> np.uint64(33))
+
+
+def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
+    """(bands, rows) that datasketch's MinHashLSH picks for this threshold and permutation count."""
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    return lsh.b, lsh.r
+
+
+class BandIndex:
+    """Signatures of one run, banded; ``add`` returns the candidate pairs for each new signature."""
+
+    def __init__(self, threshold: float, num_perm: int):
+        self.bands, self.rows = lsh_params(threshold, num_perm)
+        self.num_perm = num_perm
+        self._runs: list[tuple[np.ndarray, np.ndarray]] = []  # (sorted keys, slots), largest first
+        self._ids: list[str] = []  # slot -> id
+        self._slot: dict[str, int] = {}  # id -> its live slot
+        self._dead = np.zeros(1024, dtype=bool)  # slots of removed (edited) articles
+
+    def __len__(self) -> int:
+        return len(self._slot)
+
+    def __contains__(self, aid: str) -> bool:
+        return aid in self._slot
+
+    def remove(self, aid: str) -> None:
+        self._dead[self._slot.pop(aid)] = True
+
+    def keys(self, values: np.ndarray) -> np.ndarray:
+        n = len(values)
+        return _fold(values[:, :self.bands * self.rows].reshape(n, self.bands, self.rows))
+
+    def add(self, ids: list[str], values: np.ndarray, query: bool = True) -> list[tuple[int, str]]:
+        """Insert a batch (``values``: n x num_perm uint32 hash values); unless ``query`` is false,
+        return (row, earlier id) for every earlier live article sharing a band with row ``row``."""
+        n = len(ids)
+        if not n:
+            return []
+        base = len(self._ids)
+        self._grow(base + n)
+        self._ids.extend(ids)
+        for i, aid in enumerate(ids):
+            if aid in self._slot:
+                self._dead[self._slot[aid]] = True
+            self._slot[aid] = base + i
+        keys = self.keys(values).ravel()
+        rows = np.repeat(np.arange(n, dtype=np.int64), self.bands)
+        found_rows, found_slots = [], []
+        for run_keys, run_slots in self._runs if query else ():
+            lo = np.searchsorted(run_keys, keys, side="left")
+            hi = np.searchsorted(run_keys, keys, side="right")
+            counts = hi - lo
+            if not counts.any():
+                continue
+            which = np.repeat(np.arange(len(keys)), counts)
+            starts = np.repeat(lo - np.cumsum(counts) + counts, counts)
+            found_rows.append(rows[which])
+            found_slots.append(run_slots[starts + np.arange(len(which))])
+        order = np.argsort(keys, kind="stable")
+        sorted_keys, sorted_slots = keys[order], (rows[order] + base).astype(np.int32)
+        starts = np.concatenate([[0], np.flatnonzero(sorted_keys[1:] != sorted_keys[:-1]) + 1])
+        sizes = np.diff(np.concatenate([starts, [len(keys)]]))
+        if query:  # bands shared inside this batch: pairs, then larger groups one by one
+            pair = starts[sizes == 2]
+            first, second = sorted_slots[pair], sorted_slots[pair + 1]
+            found_rows.append(np.maximum(first, second) - base)
+            found_slots.append(np.minimum(first, second))
+        larger = sizes > 2 if query else np.zeros(len(sizes), dtype=bool)
+        for start, size in zip(starts[larger], sizes[larger], strict=True):
+            group = np.sort(sorted_slots[start:start + size])
+            for j in range(1, size):
+                found_rows.append(np.full(j, group[j] - base))
+                found_slots.append(group[:j])
+        self._push(sorted_keys, sorted_slots)
+        if not found_rows:
+            return []
+        pairs = np.unique(np.stack([np.concatenate(found_rows), np.concatenate(found_slots)], axis=1), axis=0)
+        pairs = pairs[~self._dead[pairs[:, 1]] & (pairs[:, 1] != pairs[:, 0] + base)]
+        return [(int(r), self._ids[s]) for r, s in pairs]
+
+    def _grow(self, size: int) -> None:
+        if size > len(self._dead):
+            capacity = max(size, 2 * len(self._dead))
+            dead = np.zeros(capacity, dtype=bool)
+            dead[:len(self._dead)] = self._dead
+            self._dead = dead
+
+    def _push(self, keys: np.ndarray, slots: np.ndarray) -> None:
+        self._runs.append((keys, slots))
+        while len(self._runs) > 1 and len(self._runs[-2][0]) <= 2 * len(self._runs[-1][0]):
+            (k1, s1), (k2, s2) = self._runs.pop(-2), self._runs.pop()
+            keys, slots = np.concatenate([k1, k2]), np.concatenate([s1, s2])
+            order = np.argsort(keys, kind="stable")
+            self._runs.append((keys[order], slots[order]))
+
+    def nbytes(self) -> int:
+        return sum(k.nbytes + s.nbytes for k, s in self._runs) + len(self._dead)

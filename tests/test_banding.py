@@ -1,0 +1,71 @@
+"""The compact band index finds exactly the candidates datasketch's MinHashLSH finds."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+from datasketch import MinHashLSH
+
+from cleaners.banding import BandIndex, lsh_params
+from cleaners.config import DedupConfig
+from cleaners.dedup import signatures
+
+CFG = DedupConfig()
+CASES = Path(__file__).parent / "cases"
+
+
+def _variants(cleaned_seeds) -> list[tuple[str, str, None]]:
+    """Real articles and republications of them: trimmed, edited a little, edited a lot."""
+    texts = [a.text for a in cleaned_seeds.values()]
+    texts += list(json.loads((CASES / "story_pages.json").read_text(encoding="utf-8"))["articles"].values())
+    docs = []
+    for n, text in enumerate(texts):
+        paras = text.split("\n\n")
+        docs.append((f"{n}-orig", text, None))
+        docs.append((f"{n}-trim", "\n\n".join(paras[:max(1, len(paras) * 2 // 3)]), None))
+        for k, stride in enumerate((40, 9, 4)):  # every stride-th word dropped: near, farther, far
+            kept = [w for i, w in enumerate(text.split(" ")) if i % stride]
+            docs.append((f"{n}-edit{k}", " ".join(kept), None))
+    return docs
+
+
+def test_same_candidates_as_datasketch_query_then_insert(cleaned_seeds):
+    sigs = signatures(_variants(cleaned_seeds), CFG)
+    reference = MinHashLSH(threshold=CFG.threshold, num_perm=CFG.num_perm)
+    expected = set()
+    for sig in sigs:
+        expected |= {(sig.id, other) for other in reference.query(sig.minhash)}
+        reference.insert(sig.id, sig.minhash)
+    index = BandIndex(CFG.threshold, CFG.num_perm)
+    found = set()
+    for start, stop in ((0, 7), (7, 8), (8, 30), (30, len(sigs))):  # batches of several sizes
+        batch = sigs[start:stop]
+        values = np.stack([s.minhash.hashvalues for s in batch])
+        found |= {(batch[row].id, other) for row, other in index.add([s.id for s in batch], values)}
+    assert (index.bands, index.rows) == lsh_params(CFG.threshold, CFG.num_perm) == (reference.b, reference.r)
+    assert found == expected
+    # Not vacuous: republications of every article share bands, different articles do not.
+    assert len(expected) >= 20 and len({a.split("-")[0] for a, _ in expected}) == len(sigs) // 5
+    assert all(a.split("-")[0] == b.split("-")[0] for a, b in expected)
+
+
+def test_removed_article_is_no_candidate_and_its_new_version_is(cleaned_seeds):
+    sigs = signatures(_variants(cleaned_seeds)[:5], CFG)  # one article and its republications
+    values = np.stack([s.minhash.hashvalues for s in sigs])
+    index = BandIndex(CFG.threshold, CFG.num_perm)
+    index.add([s.id for s in sigs[:1]], values[:1])
+    index.remove(sigs[0].id)
+    assert sigs[0].id not in index and len(index) == 0
+    assert index.add([sigs[1].id], values[1:2]) == []
+    index.add([sigs[0].id], values[:1])  # its edited version comes back under the same id
+    assert sorted(index.add([sigs[2].id], values[2:3])) == [(0, sigs[0].id), (0, sigs[1].id)]
+
+
+def test_added_without_query_finds_nothing_but_is_found(cleaned_seeds):
+    sigs = signatures(_variants(cleaned_seeds)[:2], CFG)
+    values = np.stack([s.minhash.hashvalues for s in sigs])
+    index = BandIndex(CFG.threshold, CFG.num_perm)
+    assert index.add([s.id for s in sigs], values, query=False) == []
+    assert index.add(["again"], values[:1]) == [(0, sigs[0].id), (0, sigs[1].id)]
