@@ -15,6 +15,7 @@ from cleaners.boilerplate import stopwords
 from cleaners.document import FLAGGED, REMOVED, REPLACED, Cleaned, Edit
 from cleaners.language import identify
 from cleaners.text import SENTENCE_END, comparable, join_paragraphs, paragraphs, words
+from cleaners.word_order import judgeable, model_for
 
 NAME = "mt_glitches"
 
@@ -44,6 +45,7 @@ MIN_FOREIGN_WORDS = 8
 PLAIN_LANGUAGE_SHARE = 0.15
 FOREIGN_MIN_PROB = 0.9
 MIN_REPEATED_SENTENCE_WORDS = 8
+MIN_PROSE_WORDS = 6
 
 
 def _sub_recorded(pattern, repl, text, edits, category, reason, pattern_flags=None):
@@ -81,8 +83,9 @@ def _repair_paragraph(para: str, english: bool, edits: list[Edit]) -> str:
         edits.append(Edit(NAME, "guillemets", REPLACED, para[:len(para) - len(kept)], "",
                           "unmatched opening guillemet at the start of a paragraph"))
         para = kept
-    para = _sub_recorded(FRENCH_SPACING, r"\1", para, edits, "punctuation_spacing",
-                         "space before : ; ? ! (French typography) in English text")
+    if len(para.split()) >= MIN_PROSE_WORDS:  # not a label line of a table ("VIP : 60,000")
+        para = _sub_recorded(FRENCH_SPACING, r"\1", para, edits, "punctuation_spacing",
+                             "space before : ; ? ! (French typography) in English text")
     return _sub_recorded(DOUBLED_WORD, _repair_doubled_word, para, edits, "doubled_word",
                          "the same word twice in a row")
 
@@ -97,12 +100,20 @@ def _sentences(para: str, base: int):
         yield base + start, para[start:]
 
 
-PARALLEL = frozenset("and or nor but than as vs non not".split())
+PARALLEL = frozenset("nor but as vs non not".split())
+QUESTION_WORDS = frozenset("how what which who where when why whether".split())  # "how much ... and how much"
 REINTRODUCERS = DETERMINERS | {"no", "another", "other", "same", "such", "one", "two", "three"}
 
 
-def _repetition(sentence: str, window: int) -> str | None:
-    """The repeated word or phrase in a sentence, if it recurs the way rewriters repeat.
+# Tokens for repetition: hyphenated compounds stay whole ("e-tron", "in-ad"); clauses end at
+# punctuation, because a phrase repeated across a comma is a list or an apposition, by choice
+# ("six counts of aggravated kidnapping, six counts of ...", "wrote, and wrote, and wrote").
+REPEAT_TOKEN = re.compile(r"\w+(?:[-'’]\w+)*")
+CLAUSE = re.compile(r"[^()\[\]]+")
+
+
+def _repetition(sentence: str, window: int) -> tuple[int, int] | None:
+    """Where a word or phrase recurs in one clause of a sentence the way rewriters repeat it.
 
     Two shapes count, both lower-case, within ``window`` words:
     - a content word, "and"/"or", the same word: "both military and military forces" (not
@@ -111,8 +122,17 @@ def _repetition(sentence: str, window: int) -> str | None:
       spring to visit". Writers repeat a noun phrase too, but bring it back with a determiner, a
       number or an adjective ("a great day for Republicans, a great day for America"), so a second
       occurrence after such a word, or with a capital (a name, a title), does not count.
+    Returns the (start, end) of the span in ``sentence``.
     """
-    toks = words(sentence)
+    for clause in CLAUSE.finditer(sentence):
+        found = _repetition_in(list(REPEAT_TOKEN.finditer(clause.group())), window)
+        if found:
+            return clause.start() + found[0], clause.start() + found[1]
+    return None
+
+
+def _repetition_in(matches: list[re.Match], window: int) -> tuple[int, int] | None:
+    toks = [m.group() for m in matches]
     low = [t.lower() for t in toks]
     for i, tok in enumerate(toks):
         if not tok.islower() or low[i] in STOPWORDS or len(tok) < 3:
@@ -120,15 +140,16 @@ def _repetition(sentence: str, window: int) -> str | None:
         if i + 3 < len(toks) and low[i + 1] in ("and", "or") and toks[i + 2] == tok \
                 and low[i] not in LEGIT_AND_DOUBLES and not low[i].endswith(("er", "s")) \
                 and toks[i + 3].islower() and low[i + 3] not in STOPWORDS | LEGIT_AND_DOUBLES:
-            return " ".join(toks[i:i + 3])  # a modifier doubled before its noun, not "hours and hours"
-        if i == 0 or not toks[i - 1].islower() or not low[i - 1].isalpha() or low[i - 1] in REINTRODUCERS:
+            return matches[i].start(), matches[i + 2].end()  # a modifier doubled before its noun
+        if i == 0 or not toks[i - 1].islower() or not low[i - 1].isalpha() or low[i - 1] in REINTRODUCERS \
+                or low[i - 1] in QUESTION_WORDS:
             continue  # "the girl ... the girl" is a noun phrase mentioned again
         for j in range(i + 2, min(len(toks), i + window + 3)):  # up to ``window`` words between
             if toks[j] == tok and toks[j - 1] == toks[i - 1] and j - 1 > i:
                 before = low[j - 2] if j >= 2 else ""
                 if before in REINTRODUCERS or before in PARALLEL or before.isdigit():
                     break  # mentioned again ("a viable online business"), or in parallel ("and how much")
-                return " ".join(toks[i - 1:j + 1])
+                return matches[i - 1].start(), matches[j].end()
     return None
 
 
@@ -183,6 +204,7 @@ def _find_flags(text: str, language: str | None, cfg) -> list[Edit]:
     seen: dict[str, int] = {}
     offset = 0
     checks_language = bool(language) and language != "und"
+    word_order = model_for(language)
     for para in text.split("\n\n"):
         if _unbalanced(para):
             flags.append(Edit(NAME, "unbalanced_quotes", FLAGGED, para, "",
@@ -201,9 +223,14 @@ def _find_flags(text: str, language: str | None, cfg) -> list[Edit]:
                                       at, at, found[1]))
             repeated = _repetition(sentence, cfg.repeat_window)
             if repeated:
-                flags.append(Edit(NAME, "repeated_phrase", FLAGGED, repeated, "",
-                                  "word or phrase repeated within one sentence", at + sentence.find(repeated),
-                                  at, 0.8))
+                flags.append(Edit(NAME, "repeated_phrase", FLAGGED, sentence[repeated[0]:repeated[1]], "",
+                                  "word or phrase repeated within one sentence", at + repeated[0], at, 0.8))
+            if word_order is not None and judgeable(sentence):
+                total, mean = word_order.score(sentence)
+                if total <= cfg.garble_total and mean <= cfg.garble_mean:
+                    flags.append(Edit(NAME, "garbled", FLAGGED, sentence, "",
+                                      f"improbable word order (word-class bigrams: mean PMI {mean:.2f}, "
+                                      f"total {total:.1f})", at, at, 0.6))
             if _prose_sentence(sentence):
                 key = comparable(sentence)
                 if key in seen:
@@ -229,7 +256,10 @@ def repair_mt_glitches(text: str, ctx) -> Cleaned:
     english = ctx.language in (None, "en")
     edits: list[Edit] = []
     if cfg.repair:
-        repaired = (_repair_paragraph(p, english, edits).strip() for p in paragraphs(text))
+        # English typography repairs stay out of a paragraph in another language (its guillemets
+        # and spacing are right there); it is flagged below instead.
+        repaired = (_repair_paragraph(p, english and not (ctx.language and _foreign(p, ctx.language)), edits).strip()
+                    for p in paragraphs(text))
         text = join_paragraphs([p for p in repaired if p])  # a lone "»" paragraph leaves nothing
     flags = _find_flags(text, ctx.language, cfg)
     if cfg.drop_foreign or cfg.drop_score:

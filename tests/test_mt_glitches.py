@@ -136,3 +136,26 @@ def test_config_drops_flagged_sentences_and_foreign_text(cleaned_seeds):
     assert all(e.reason.startswith("dropped by config") for e in out.edits if e.action == "removed")
     assert len(out.text) > 0.8 * len(seed)  # only the flagged sentences went
     assert repair_mt_glitches(out.text, drop).text == out.text  # a fixed point
+
+
+def test_scrambled_word_order_is_flagged_garbled_and_real_order_is_not(cleaned_seeds):
+    import random
+
+    from cleaners.config import Config
+    from cleaners.registry import CleanerContext
+
+    ctx = CleanerContext(language="en", config=Config())
+    sentence = ("China’s top diplomat Wang Yi said Wednesday he expected to reach a “new consensus” on "
+                "boosting bilateral ties with Russia as he visited Moscow just days before the first "
+                "anniversary of the invasion.")
+    words = sentence.split(" ")
+    middle = words[1:-1]
+    random.Random(3).shuffle(middle)  # the rewriter's scrambled clause, at its worst
+    scrambled = " ".join([words[0], *middle, words[-1]])
+    found = [e for e in repair_mt_glitches(f"Wang arrived on Tuesday.\n\n{scrambled}", ctx).edits
+             if e.category == "garbled"]
+    assert [f.before for f in found] == [scrambled] and found[0].sentence == len("Wang arrived on Tuesday.\n\n")
+    assert "word order" in found[0].reason and found[0].score == 0.6
+    assert not [e for e in repair_mt_glitches(sentence, ctx).edits if e.category == "garbled"]
+    for article in cleaned_seeds.values():  # real news, including the rewritten 001: nothing garbled enough
+        assert not [e for e in repair_mt_glitches(article.text, ctx).edits if e.category == "garbled"]
