@@ -31,6 +31,11 @@ class PipelineConfig:
     # Reuse cleaned articles from earlier runs into the same output folder when neither the input
     # record nor the config/cleaners changed (cache: OUT/.newsclean-cache.sqlite).
     incremental: bool = True
+    # Clean batches in parallel on Dask: a local cluster of this many worker processes (0 or 1: in
+    # the flow's own process), or the cluster at ``dask_address`` ("tcp://host:8786"). Dedup and
+    # stories still run once over every signature, in input order, so the output is the same.
+    workers: int = 0
+    dask_address: str = ""
 
 
 @dataclass(slots=True)
@@ -149,9 +154,18 @@ class Config:
     stories: StoryConfig = field(default_factory=StoryConfig)
 
     def __post_init__(self) -> None:
+        self.check()
+
+    def check(self) -> None:
+        """Refuse settings that cannot work, with a one-line reason (also after overriding a field)."""
         validate_cleaner_names(self.pipeline.cleaners)
         if self.pipeline.batch_size < 1:
             raise ConfigError("pipeline.batch_size must be at least 1")
+        if self.pipeline.workers < 0:
+            raise ConfigError("pipeline.workers must be 0 or more")
+        if self.pipeline.dask_address and not self.pipeline.dask_address.startswith(("tcp://", "tls://",
+                                                                                    "inproc://")):
+            raise ConfigError(f"pipeline.dask_address {self.pipeline.dask_address!r} must look like tcp://host:8786")
         for name, section in (("dedup", self.dedup), ("stories", self.stories)):
             if not 0.0 < section.threshold < 1.0:
                 raise ConfigError(f"{name}.threshold must be between 0 and 1 (exclusive)")

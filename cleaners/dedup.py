@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import islice
 
 import numpy as np
 from datasketch import LeanMinHash, MinHash
@@ -279,17 +280,6 @@ def _values(sigs: list[Signature]) -> np.ndarray:
     return np.stack([sig.minhash.hashvalues for sig in sigs])
 
 
-def _chunks(items: Iterable, size: int) -> Iterator[list]:
-    chunk = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 def _canonical_key(sig: Signature, indexed_before: set[str]) -> tuple:
     # Kept by an earlier run first (it was already published as the canonical); then the longest
     # body; then earliest publication (unknown dates last); then id, for a total order.
@@ -348,7 +338,8 @@ class DuplicateFinder:
 
     def preload(self, sigs: Iterable[Signature], batch: int = 4096) -> int:
         count = 0
-        for chunk in _chunks(sigs, batch):
+        remaining = iter(sigs)
+        while chunk := list(islice(remaining, batch)):
             for sig in chunk:
                 self._adopt(sig)
             self._bands.add([s.id for s in chunk], _values(chunk), query=False)  # kept apart before: stay so

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -67,6 +67,10 @@ class WordOrderModel:
     unigrams: dict[str, int]
     bigrams: dict[str, int]  # "a b" -> count
     contexts: dict[str, int]  # "a" -> count of bigrams starting with it
+    total: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "total", sum(self.unigrams.values()))  # frozen: set once here
 
     @classmethod
     def from_sentences(cls, sentences) -> WordOrderModel:
@@ -88,8 +92,7 @@ class WordOrderModel:
     def score(self, sentence: str) -> tuple[float, float]:
         """(total, mean) pointwise mutual information of the sentence's class bigrams."""
         classes = word_classes(sentence)
-        total_count = sum(self.unigrams.values())
-        size = len(self.unigrams)
+        total_count, size = self.total, len(self.unigrams)
         values = []
         for a, b in zip(classes, classes[1:], strict=False):
             p_b = (self.unigrams.get(b, 0) + 1) / (total_count + size)

@@ -38,9 +38,14 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     from cleaners.io import check_inputs
     from flows import progress
-    from flows.clean_corpus import clean_corpus
+    from flows.clean_corpus import clean_corpus, task_runner_for
 
     config = load_config(args.config)  # fail fast, before Prefect starts its server
+    if args.workers is not None:
+        config.pipeline.workers = args.workers
+    if args.dask_address is not None:
+        config.pipeline.dask_address = args.dask_address
+    config.check()
     check_inputs(args.paths)
     from cleaners.index import open_index
 
@@ -57,7 +62,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         progress.subscribe(advance)
         try:
-            counts = clean_corpus(args.paths, args.output, args.config)
+            runner = task_runner_for(config)
+            with _shared_temporary_server() if runner else contextlib.nullcontext():
+                run_flow = clean_corpus.with_options(task_runner=runner) if runner else clean_corpus
+                counts = run_flow(args.paths, args.output, args.config, workers=config.pipeline.workers,
+                                  dask_address=config.pipeline.dask_address)
         finally:
             progress.unsubscribe(advance)
     console.print(
@@ -66,6 +75,30 @@ def cmd_run(args: argparse.Namespace) -> int:
         " (articles.jsonl, manifest.jsonl, edits.jsonl, report.md)"
     )
     return 0
+
+
+@contextlib.contextmanager
+def _shared_temporary_server():
+    """One temporary Prefect server for the flow and its Dask workers.
+
+    Left to itself, each worker process would start its own temporary server (~6 s each, all on one
+    SQLite file); started here, its address goes into the environment the workers inherit.
+    """
+    from prefect.server.api.server import SubprocessASGIServer
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    server = SubprocessASGIServer()
+    server.start()
+    os.environ["PREFECT_API_URL"] = server.api_url
+    try:
+        with temporary_settings({PREFECT_API_URL: server.api_url}):
+            yield
+    finally:
+        from prefect.logging.handlers import APILogWorker
+
+        APILogWorker.drain_all()  # the run's last log lines, while the server is still there to take them
+        del os.environ["PREFECT_API_URL"]
+        server.stop()
 
 
 def _rows_with_id(path: Path, article_id: str) -> list[dict]:
@@ -180,6 +213,9 @@ def make_parser() -> argparse.ArgumentParser:
     run.add_argument("-o", "--output", default=DEFAULT_OUTPUT, help="output folder (default: output)")
     run.add_argument("--config", help="newsclean.toml overriding the defaults")
     run.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    run.add_argument("--workers", type=int, metavar="N",
+                     help="clean on a local Dask cluster of N worker processes (default: config, else in process)")
+    run.add_argument("--dask-address", metavar="tcp://HOST:PORT", help="clean on this existing Dask cluster")
     run.set_defaults(func=cmd_run)
 
     explain = sub.add_parser("explain", help="show what was removed, repaired and flagged in an article, and why")

@@ -121,3 +121,32 @@ def test_serve_runs_the_flow_on_its_schedule(tmp_path):
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
+
+
+def test_dask_workers_give_the_same_output_as_one_process(tmp_path):
+    """`--workers 2`: batches cleaned on a local Dask cluster, dedup once over all of them."""
+    from tests.conftest import copy_seeds
+
+    inputs = copy_seeds(tmp_path / "in")
+    for p in sorted(inputs.glob("*.txt"))[:3]:  # copies land in other batches, so on other workers
+        (inputs / f"zz-copy-{p.name}").write_bytes(p.read_bytes())
+    config = tmp_path / "small-batches.toml"
+    config.write_text("[pipeline]\nbatch_size = 2\nincremental = false\n", encoding="utf-8")
+    outputs = {}
+    for name, extra in (("serial", ()), ("dask", ("--workers", "2"))):
+        out = tmp_path / name
+        done = newsclean("run", str(inputs), "-o", str(out), "-q", "--config", str(config), *extra, cwd=ROOT)
+        assert done.returncode == 0, done.stderr[-2000:]
+        outputs[name] = {f: (out / f).read_bytes() for f in ("articles.jsonl", "manifest.jsonl", "edits.jsonl",
+                                                            "report.md")}
+    assert "LocalCluster" in done.stderr  # the second run really went through Dask
+    assert outputs["dask"] == outputs["serial"]
+    manifest = [json.loads(line) for line in outputs["dask"]["manifest.jsonl"].splitlines()]
+    assert sum(row["status"] == "duplicate" for row in manifest) == 3
+
+
+def test_bad_dask_settings_are_one_line(tmp_path):
+    done = newsclean("run", "seeds", "-o", str(tmp_path), "--dask-address", "localhost:8786", cwd=ROOT)
+    assert done.returncode == 2
+    assert done.stderr.strip() == ("newsclean: error: pipeline.dask_address 'localhost:8786' must look like "
+                                   "tcp://host:8786")

@@ -1,0 +1,144 @@
+#!/usr/bin/env python3
+"""End-to-end throughput: `newsclean run` on a generated news corpus, and where its time goes.
+
+    python bench/pipeline_speed.py [--docs 100000] [--workers N] [--profile-docs 2000]
+
+1. Generates a corpus with ../shared/tools/neardup/make_corpus.py (real article text, syndicated
+   copies and near-misses), ~3.6 KB an article.
+2. Runs the real command, `newsclean run CORPUS -o OUT -q` (read, clean, language, MT checks, dedup,
+   write), in a fresh output folder without the incremental cache, and prints articles/s, MB/s
+   (of article text) and the peak RSS of the run's processes.
+3. Times each stage in process on the first --profile-docs articles (the same pure functions the
+   flow's tasks call) and prints their shares: reading, each cleaner, signatures, dedup + write.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+OUT = ROOT / "bench" / "out" / "pipeline_speed"
+sys.path.insert(0, str(ROOT))
+
+
+def make_corpus(docs: int, seed: int) -> Path:
+    corpus = OUT / f"corpus-{docs}-{seed}.jsonl"
+    if not corpus.exists():
+        subprocess.run([sys.executable, str(SHARED / "tools/neardup/make_corpus.py"), "--truth",
+                        str(SHARED / "benchmarks/article-extraction/ground-truth.json"), "--seeds",
+                        str(SHARED / "seeds"), "--docs", str(docs), "--seed", str(seed), "-o", str(corpus)],
+                       check=True, capture_output=True)
+    return corpus
+
+
+def text_megabytes(corpus: Path) -> float:
+    with corpus.open(encoding="utf-8") as handle:
+        return sum(len(json.loads(line)["text"].encode()) for line in handle) / 1e6
+
+
+def run_command(corpus: Path, workers: int | None) -> tuple[float, float, dict]:
+    out = OUT / "run"
+    shutil.rmtree(out, ignore_errors=True)
+    command = [sys.executable, "-m", "flows.cli", "run", str(corpus), "-o", str(out), "-q",
+               "--config", str(ROOT / "bench" / "no_cache.toml")]
+    if workers:
+        command += ["--workers", str(workers)]
+    start = time.perf_counter()
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if done.returncode:
+        sys.exit(f"newsclean run failed:\n{done.stderr[-3000:]}")
+    rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # largest process of the run
+    counts = Counter(json.loads(line)["status"] for line in (out / "manifest.jsonl").open(encoding="utf-8"))
+    return elapsed, rss, dict(counts)
+
+
+def stage_shares(corpus: Path, docs: int) -> dict[str, float]:
+    """Seconds per stage on the first ``docs`` articles, timing the flow's own functions."""
+    import tempfile
+
+    from cleaners import registry
+    from cleaners.config import Config
+    from cleaners.corpus import Ledger, clean_article, write_outputs
+    from cleaners.dedup import signatures
+    from cleaners.document import KEPT
+    from cleaners.io import iter_records
+
+    config = Config()
+    config.pipeline.incremental = False
+    config.dedup.index = False
+    spent: Counter = Counter()
+    registry.get_cleaner("unicode")  # build the table, then wrap each cleaner in a timer
+    for name, cleaner in list(registry._CLEANERS.items()):
+        def timed(text, ctx, _cleaner=cleaner, _name=name):
+            start = time.perf_counter()
+            try:
+                return _cleaner(text, ctx)
+            finally:
+                spent[f"clean: {_name}"] += time.perf_counter() - start
+        registry._CLEANERS[name] = timed
+    with tempfile.TemporaryDirectory() as folder:
+        start = time.perf_counter()
+        records = []
+        for record in iter_records([str(corpus)], config.input):
+            records.append(record)
+            if len(records) == docs:
+                break
+        spent["read"] += time.perf_counter() - start
+        ledger = Ledger(Path(folder), config)
+        for at in range(0, len(records), config.pipeline.batch_size):
+            batch = records[at:at + config.pipeline.batch_size]
+            start = time.perf_counter()
+            articles = [clean_article(r, config) for r in batch]
+            spent["clean: all (incl. parse, quality)"] += time.perf_counter() - start
+            start = time.perf_counter()
+            kept = [a for a in articles if a.status == KEPT]
+            sigs = dict(zip(map(id, kept), signatures([(a.id, a.text, a.published) for a in kept], config.dedup),
+                            strict=True))
+            spent["signatures"] += time.perf_counter() - start
+            start = time.perf_counter()
+            ledger.add(articles, [sigs.get(id(a)) for a in articles])
+            spent["dedup + stories (add)"] += time.perf_counter() - start
+        start = time.perf_counter()
+        write_outputs(ledger, Path(folder) / "out")
+        ledger.close()
+        spent["dedup + write (outputs)"] += time.perf_counter() - start
+    return dict(spent)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--docs", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workers", type=int, help="newsclean run --workers N (a local Dask cluster)")
+    parser.add_argument("--profile-docs", type=int, default=2000, help="articles for the stage shares (0: skip)")
+    parser.add_argument("--skip-run", action="store_true", help="only the stage shares")
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    corpus = make_corpus(args.docs, args.seed)
+    mb = text_megabytes(corpus)
+    print(f"corpus: {args.docs} articles, {mb:.1f} MB of article text ({corpus.name})")
+    if not args.skip_run:
+        elapsed, rss, counts = run_command(corpus, args.workers)
+        print(f"newsclean run{f' --workers {args.workers}' if args.workers else ''}: {elapsed:.1f} s, "
+              f"{args.docs / elapsed:.0f} articles/s, {mb / elapsed:.2f} MB/s, peak RSS {rss:.0f} MB; {counts}")
+    if args.profile_docs:
+        spent = stage_shares(corpus, min(args.profile_docs, args.docs))
+        total = spent["read"] + spent["clean: all (incl. parse, quality)"] + spent["signatures"] \
+            + spent["dedup + stories (add)"] + spent["dedup + write (outputs)"]
+        print(f"stage shares on the first {min(args.profile_docs, args.docs)} articles ({total:.1f} s in process):")
+        for stage, seconds in sorted(spent.items(), key=lambda kv: -kv[1]):
+            print(f"  {stage:36s} {seconds:7.2f} s  {100 * seconds / total:5.1f}%")
+
+
+if __name__ == "__main__":
+    main()
