@@ -8,7 +8,7 @@ of a 100k-article run, and a Python call per article per band. This index keeps 
 - each band of a signature is folded into one 64-bit key (equal bands give equal keys; a rare
   collision only adds a candidate, which the caller verifies by estimated Jaccard anyway);
 - keys live in a few sorted runs that are merged as they grow (a log-structured merge), so a batch
-  of queries is one ``searchsorted`` per run: 12 bytes per article per band;
+  of queries is one ``searchsorted`` per run: 12 bytes per article per band.
 
 Candidates are the same as datasketch's query-then-insert in input order: every earlier article
 sharing at least one band, including earlier articles of the same batch.
@@ -45,7 +45,6 @@ class BandIndex:
 
     def __init__(self, threshold: float, num_perm: int):
         self.bands, self.rows = lsh_params(threshold, num_perm)
-        self.num_perm = num_perm
         self._runs: list[tuple[np.ndarray, np.ndarray]] = []  # (sorted keys, slots), largest first
         self._ids: list[str] = []  # slot -> id
         self._slot: dict[str, int] = {}  # id -> its live slot
@@ -126,6 +125,3 @@ class BandIndex:
             keys, slots = np.concatenate([k1, k2]), np.concatenate([s1, s2])
             order = np.argsort(keys, kind="stable")
             self._runs.append((keys[order], slots[order]))
-
-    def nbytes(self) -> int:
-        return sum(k.nbytes + s.nbytes for k, s in self._runs) + len(self._dead)

@@ -105,9 +105,9 @@ QUESTION_WORDS = frozenset("how what which who where when why whether".split()) 
 REINTRODUCERS = DETERMINERS | {"no", "another", "other", "same", "such", "one", "two", "three"}
 
 
-# Tokens for repetition: hyphenated compounds stay whole ("e-tron", "in-ad"); clauses end at
-# punctuation, because a phrase repeated across a comma is a list or an apposition, by choice
-# ("six counts of aggravated kidnapping, six counts of ...", "wrote, and wrote, and wrote").
+# Tokens for repetition: hyphenated compounds stay whole ("e-tron", "in-ad"). Brackets end a
+# clause: words inside a parenthesis do not repeat the ones around it ("90 miles per gallon
+# (38 kilometers per liter)").
 REPEAT_TOKEN = re.compile(r"\w+(?:[-'’]\w+)*")
 CLAUSE = re.compile(r"[^()\[\]]+")
 

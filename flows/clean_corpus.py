@@ -10,7 +10,6 @@ computed with the cleaning, and dedup and stories run once, over all of them, in
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
@@ -37,7 +36,7 @@ def clean_batch_task(records: list[RawRecord], config: Config) -> tuple[list[Art
 
 def _clean_in_parallel(records: list[RawRecord], config: Config) -> tuple[list[Article], list[Signature | None]]:
     """Clean ``records`` as one task run per batch on the task runner's workers, gathered in order."""
-    futures = [clean_batch_task.submit(batch, config) for batch in batched(iter(records), config.pipeline.batch_size)]
+    futures = [clean_batch_task.submit(batch, config) for batch in batched(records, config.pipeline.batch_size)]
     articles: list[Article] = []
     sigs: list[Signature | None] = []
     for future in futures:
@@ -47,10 +46,25 @@ def _clean_in_parallel(records: list[RawRecord], config: Config) -> tuple[list[A
     return articles, sigs
 
 
+def scale_out(config: Config, workers: int | None, dask_address: str | None) -> Config:
+    """``config`` with the run's own ``workers`` and ``dask_address`` (None: the config's), checked."""
+    if workers is not None:
+        config.pipeline.workers = workers
+    if dask_address is not None:
+        config.pipeline.dask_address = dask_address
+    config.check()
+    return config
+
+
+def on_dask(config: Config) -> bool:
+    """Whether batches are cleaned on Dask: a cluster address, or more than one local worker."""
+    return bool(config.pipeline.dask_address) or config.pipeline.workers > 1
+
+
 def task_runner_for(config: Config):
     """A DaskTaskRunner when the config asks for workers or a cluster address; else None (in process)."""
     pipeline = config.pipeline
-    if not pipeline.dask_address and pipeline.workers <= 1:
+    if not on_dask(config):
         return None
     from prefect_dask import DaskTaskRunner
 
@@ -77,18 +91,16 @@ def clean_corpus(
     matching task runner (``task_runner_for``), as ``newsclean run`` does.
     """
     logger = get_run_logger()
-    config = load_config(config_path)
-    if workers is not None:
-        config.pipeline.workers = workers
-    if dask_address is not None:
-        config.pipeline.dask_address = dask_address
-    parallel = bool(config.pipeline.dask_address) or config.pipeline.workers > 1
-    clean: Callable = (lambda todo: _clean_in_parallel(todo, config)) if parallel else \
-        (lambda todo: clean_batch_task(todo, config))
-    # In parallel, a group of batches at a time: two per worker keeps every worker busy while the
-    # flow gathers, and memory bounded.
-    group = config.pipeline.batch_size * (2 * max(config.pipeline.workers, 8 if config.pipeline.dask_address else 1)
-                                          if parallel else 1)
+    config = scale_out(load_config(config_path), workers, dask_address)
+    parallel = on_dask(config)
+
+    def clean(todo: list[RawRecord]) -> tuple[list[Article], list[Signature | None]]:
+        return _clean_in_parallel(todo, config) if parallel else clean_batch_task(todo, config)
+
+    # On Dask, a group of batches at a time: two per worker keep every worker busy while the flow
+    # gathers, with memory bounded (an existing cluster's size is not known here: taken as 8).
+    batches_per_group = 2 * max(config.pipeline.workers, 8 if config.pipeline.dask_address else 1) if parallel else 1
+    group = config.pipeline.batch_size * batches_per_group
     check_inputs(inputs)
     out = Path(output)
     ledger = Ledger(out, config)

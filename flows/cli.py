@@ -38,14 +38,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     from cleaners.io import check_inputs
     from flows import progress
-    from flows.clean_corpus import clean_corpus, task_runner_for
+    from flows.clean_corpus import clean_corpus, scale_out, task_runner_for
 
-    config = load_config(args.config)  # fail fast, before Prefect starts its server
-    if args.workers is not None:
-        config.pipeline.workers = args.workers
-    if args.dask_address is not None:
-        config.pipeline.dask_address = args.dask_address
-    config.check()
+    # fail fast, before Prefect starts its server
+    config = scale_out(load_config(args.config), args.workers, args.dask_address)
     check_inputs(args.paths)
     from cleaners.index import open_index
 
