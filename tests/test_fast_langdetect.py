@@ -1,0 +1,61 @@
+"""The fast detector gives langdetect's own probabilities, bit for bit, on real text."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from langdetect import DetectorFactory
+from langdetect import detect_langs as langdetect_detect_langs
+from langdetect.lang_detect_exception import LangDetectException
+
+from cleaners.fast_langdetect import detect_langs
+from tests.conftest import SEEDS
+
+BENCH = Path(__file__).resolve().parent.parent.parent / "shared" / "benchmarks" / "article-extraction"
+
+
+def _real_texts() -> list[str]:
+    bodies = [v["articleBody"] for v in json.loads((BENCH / "ground-truth.json").read_text("utf-8")).values()]
+    pages = json.loads((BENCH / "html-text.json").read_text("utf-8"))
+    pages = [v["articleBody"] for v in next(iter(pages.values())).values()]
+    texts = [p.read_text("utf-8")[:3000] for p in sorted(SEEDS.glob("*.txt"))]
+    for body in bodies[::6]:  # whole articles (as the language cleaner sees them) and paragraphs
+        texts.append(body[:3000])
+        texts += [p[:500] for p in body.split("\n") if p.strip()][:4]
+    texts += [page[:3000] for page in pages[::15]]  # menus, footers, mixed scripts
+    return texts
+
+
+def _reference(text: str, seed: int):
+    DetectorFactory.seed = seed
+    try:
+        return [(x.lang, x.prob) for x in langdetect_detect_langs(text)]
+    except LangDetectException as exc:
+        return str(exc)
+
+
+def _fast(text: str, seed: int):
+    try:
+        return [(x.lang, x.prob) for x in detect_langs(text, seed)]
+    except LangDetectException as exc:
+        return str(exc)
+
+
+def test_same_probabilities_as_langdetect_on_real_articles_paragraphs_and_pages():
+    texts = _real_texts()
+    assert len(texts) > 100
+    for seed in (0, 7):
+        for text in texts:
+            assert _fast(text, seed) == _reference(text, seed), text[:120]
+
+
+@pytest.mark.parametrize("text", [
+    "", "12 345 !!! ...", "NATO UN EU USA", "Привет, как дела у тебя сегодня вечером?", "中华人民共和国国务院今天发布",
+    "こんにちは、世界。カタカナも", "Ｆｕｌｌ ｗｉｄｔｈ text", "Tiếng Việt có dấu",
+    "see https://example.com/a?b=c or mail a@b.org",
+    "  two   spaces\tand\ttabs  ", "Şi ţară în România", "ABCdef GHi jKL",
+])
+def test_same_answer_on_edge_cases_scripts_and_empty_text(text):
+    assert _fast(text, 0) == _reference(text, 0)
