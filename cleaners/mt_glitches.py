@@ -10,6 +10,7 @@ not balance) is flagged with its position and left as it is.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from cleaners.boilerplate import stopwords
 from cleaners.document import FLAGGED, REMOVED, REPLACED, Cleaned, Edit
@@ -200,6 +201,13 @@ def _unbalanced(para: str) -> bool:
 
 
 def _find_flags(text: str, language: str | None, cfg) -> list[Edit]:
+    # A confirming cleaning round asks again about the text the last round ended with.
+    return list(_cached_flags(text, language, cfg.repeat_window, cfg.garble_total, cfg.garble_mean))
+
+
+@lru_cache(maxsize=64)
+def _cached_flags(text: str, language: str | None, repeat_window: int, garble_total: float,
+                  garble_mean: float) -> tuple[Edit, ...]:
     flags: list[Edit] = []
     seen: dict[str, int] = {}
     offset = 0
@@ -221,13 +229,13 @@ def _find_flags(text: str, language: str | None, cfg) -> list[Edit]:
                     flags.append(Edit(NAME, "foreign_language", FLAGGED, sentence, "",
                                       f"sentence in '{found[0]}' (p={found[1]}) inside a '{language}' article",
                                       at, at, found[1]))
-            repeated = _repetition(sentence, cfg.repeat_window)
+            repeated = _repetition(sentence, repeat_window)
             if repeated:
                 flags.append(Edit(NAME, "repeated_phrase", FLAGGED, sentence[repeated[0]:repeated[1]], "",
                                   "word or phrase repeated within one sentence", at + repeated[0], at, 0.8))
             if word_order is not None and judgeable(sentence):
                 total, mean = word_order.score(sentence)
-                if total <= cfg.garble_total and mean <= cfg.garble_mean:
+                if total <= garble_total and mean <= garble_mean:
                     flags.append(Edit(NAME, "garbled", FLAGGED, sentence, "",
                                       f"improbable word order (word-class bigrams: mean PMI {mean:.2f}, "
                                       f"total {total:.1f})", at, at, 0.6))
@@ -239,7 +247,7 @@ def _find_flags(text: str, language: str | None, cfg) -> list[Edit]:
                 else:
                     seen[key] = at
         offset += len(para) + 2
-    return flags
+    return tuple(flags)
 
 
 def repair_mt_glitches(text: str, ctx) -> Cleaned:
