@@ -3,6 +3,9 @@
 
     python bench/pipeline_speed.py [--docs 100000] [--workers N] [--profile-docs 2000]
 
+With --profile-docs equal to --docs, the in-process time of the same work is subtracted from the
+run's, which gives the share of Prefect's orchestration (and the command's start-up).
+
 1. Generates a corpus with ../shared/tools/neardup/make_corpus.py (real article text, syndicated
    copies and near-misses), ~3.6 KB an article.
 2. Runs the real command, `newsclean run CORPUS -o OUT -q` (read, clean, language, MT checks, dedup,
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import shutil
 import subprocess
@@ -27,6 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 OUT = ROOT / "bench" / "out" / "pipeline_speed"
+RUN_OUT = OUT / f"run-{os.getpid()}"  # one per bench process: two benches may run side by side
 sys.path.insert(0, str(ROOT))
 
 
@@ -46,7 +51,7 @@ def text_megabytes(corpus: Path) -> float:
 
 
 def run_command(corpus: Path, workers: int | None) -> tuple[float, float, dict]:
-    out = OUT / "run"
+    out = RUN_OUT
     shutil.rmtree(out, ignore_errors=True)
     command = [sys.executable, "-m", "flows.cli", "run", str(corpus), "-o", str(out), "-q",
                "--config", str(ROOT / "bench" / "no_cache.toml")]
@@ -127,8 +132,10 @@ def main() -> None:
     corpus = make_corpus(args.docs, args.seed)
     mb = text_megabytes(corpus)
     print(f"corpus: {args.docs} articles, {mb:.1f} MB of article text ({corpus.name})")
+    elapsed = None
     if not args.skip_run:
         elapsed, rss, counts = run_command(corpus, args.workers)
+        shutil.rmtree(RUN_OUT)
         print(f"newsclean run{f' --workers {args.workers}' if args.workers else ''}: {elapsed:.1f} s, "
               f"{args.docs / elapsed:.0f} articles/s, {mb / elapsed:.2f} MB/s, peak RSS {rss:.0f} MB; {counts}")
     if args.profile_docs:
@@ -138,6 +145,11 @@ def main() -> None:
         print(f"stage shares on the first {min(args.profile_docs, args.docs)} articles ({total:.1f} s in process):")
         for stage, seconds in sorted(spent.items(), key=lambda kv: -kv[1]):
             print(f"  {stage:36s} {seconds:7.2f} s  {100 * seconds / total:5.1f}%")
+        if elapsed and args.profile_docs >= args.docs and not args.workers:
+            # The same work in one process without Prefect: what is left is orchestration (the
+            # temporary server, task runs, logging) and the command's start-up.
+            print(f"orchestration and start-up: {elapsed - total:.1f} s of {elapsed:.1f} s "
+                  f"({100 * (elapsed - total) / elapsed:.1f}% of the run)")
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ import hashlib
 import json
 import sqlite3
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from cleaners.config import Config, config_to_dict
@@ -52,6 +53,16 @@ def _sig_from_row(article: Article, meta: str | None, blob: bytes | None) -> Sig
                               m["seed"], m["scheme"], blob))
 
 
+@dataclass
+class Lookup:
+    """What the cache holds for a list of records: ``todo`` (at ``todo_at``) still needs cleaning."""
+
+    keys: list[str]
+    found: dict[str, tuple]
+    todo_at: list[int]
+    todo: list[RawRecord]
+
+
 class CleanCache:
     def __init__(self, folder: Path, config: Config):
         folder.mkdir(parents=True, exist_ok=True)
@@ -71,6 +82,11 @@ class CleanCache:
 
     def clean(self, records: list[RawRecord], clean_fn: Callable) -> tuple[list[Article], list[Signature | None]]:
         """Articles and signatures for ``records``: from the cache, else from ``clean_fn(misses)``."""
+        lookup = self.look_up(records)
+        return self.complete(lookup, *(clean_fn(lookup.todo) if lookup.todo else ([], [])))
+
+    def look_up(self, records: list[RawRecord]) -> Lookup:
+        """First half of ``clean``: what the cache holds for ``records``, and the misses to clean."""
         keys = [self._key(r) for r in records]
         found: dict[str, tuple] = {}
         for key in keys:
@@ -78,24 +94,28 @@ class CleanCache:
             if row:
                 found[key] = row
         todo = [i for i, key in enumerate(keys) if key not in found]
-        fresh_articles, fresh_sigs = clean_fn([records[i] for i in todo]) if todo else ([], [])
-        fresh = dict(zip(todo, zip(fresh_articles, fresh_sigs, strict=True), strict=True))
+        return Lookup(keys, found, todo, [records[i] for i in todo])
+
+    def complete(self, lookup: Lookup, fresh_articles: list[Article],
+                 fresh_sigs: list[Signature | None]) -> tuple[list[Article], list[Signature | None]]:
+        """Second half of ``clean``: store the cleaned misses, return every record's result in order."""
+        fresh = dict(zip(lookup.todo_at, zip(fresh_articles, fresh_sigs, strict=True), strict=True))
         articles, sigs = [], []
         with self._db:
-            for i, key in enumerate(keys):
+            for i, key in enumerate(lookup.keys):
                 if i in fresh:
                     article, sig = fresh[i]
                     self._db.execute("INSERT OR REPLACE INTO cleaned VALUES (?, ?, ?, ?, ?)",
                                      (key, json.dumps(article.to_dict()), *_sig_to_row(sig), self._run))
                 else:
-                    text, meta, blob = found[key]
+                    text, meta, blob = lookup.found[key]
                     article = Article.from_dict(json.loads(text))
                     sig = _sig_from_row(article, meta, blob)
                     self._db.execute("UPDATE cleaned SET run = ? WHERE key = ?", (self._run, key))
                 articles.append(article)
                 sigs.append(sig)
-        self.hits += len(records) - len(todo)
-        self.misses += len(todo)
+        self.hits += len(lookup.keys) - len(lookup.todo)
+        self.misses += len(lookup.todo)
         return articles, sigs
 
     def prune(self) -> int:

@@ -47,11 +47,15 @@ def clean_article(raw: RawRecord, config: Config) -> Article:
 
 
 def clean_batch(records: list[RawRecord], config: Config) -> tuple[list[Article], list[Signature | None]]:
-    """Clean a batch; return its articles and, aligned with them, signatures of the kept ones."""
+    """Clean a batch; return its articles and, aligned with them, signatures of the kept ones
+    (with their story signatures, so that on Dask the workers make both)."""
     articles = [clean_article(r, config) for r in records]
     kept = [a for a in articles if a.status == KEPT]
-    by_id = dict(zip(map(id, kept), signatures([(a.id, a.text, a.published) for a in kept], config.dedup),
-                     strict=True))
+    sigs = signatures([(a.id, a.text, a.published) for a in kept], config.dedup)
+    if config.stories.enabled:
+        for sig, story in zip(sigs, story_signatures([a.text for a in kept], config.stories), strict=True):
+            sig.story, sig.story_made = story, True
+    by_id = dict(zip(map(id, kept), sigs, strict=True))
     return articles, [by_id.get(id(a)) for a in articles]
 
 
@@ -90,8 +94,11 @@ class Ledger:
             self._out.write(dump_json_line(a.to_dict()))
         self.finder.add([sig for a, sig in zip(articles, sigs, strict=True) if sig is not None and a.status == KEPT])
         if self.stories is not None:
-            kept = [a for a in articles if a.status == KEPT]
-            self.stories.add([a.id for a in kept], story_signatures([a.text for a in kept], self.config.stories))
+            kept = [(a, sig) for a, sig in zip(articles, sigs, strict=True) if a.status == KEPT]
+            todo = [a.text for a, sig in kept if sig is None or not sig.story_made]  # e.g. from the cache
+            made = iter(story_signatures(todo, self.config.stories) if todo else [])
+            self.stories.add([a.id for a, _ in kept],
+                             [sig.story if sig is not None and sig.story_made else next(made) for a, sig in kept])
 
     def articles(self) -> Iterator[Article]:
         self._out.flush()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
 from typing import Any
 
 KEPT, DUPLICATE, REJECTED = "kept", "duplicate", "rejected"
@@ -24,7 +25,7 @@ class Edit:
     score: float | None = None  # flags: how sure the finding is, 0-1 (feeds the article's mt_suspect)
 
     def to_json(self, article_id: str) -> dict[str, Any]:
-        row = {"id": article_id, **asdict(self)}
+        row = {"id": article_id, **{name: getattr(self, name) for name in EDIT_FIELD_NAMES}}
         for key in ("offset", "sentence", "score"):
             if row[key] is None:
                 del row[key]
@@ -67,8 +68,15 @@ class Article:
     truncated: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        """Everything, for the spool and the incremental cache (``from_dict`` reverses it)."""
-        return asdict(self)
+        """Everything, for the spool and the incremental cache (``from_dict`` reverses it).
+
+        What ``dataclasses.asdict`` gives, built directly: its generic deep copy was a fifth of
+        the flow's own time per article.
+        """
+        row = {name: getattr(self, name) for name in ARTICLE_FIELD_NAMES}
+        row["edits"] = [{name: getattr(e, name) for name in EDIT_FIELD_NAMES} for e in self.edits]
+        row["duplicates"] = list(self.duplicates)
+        return row
 
     @classmethod
     def from_dict(cls, row: dict[str, Any]) -> Article:
@@ -117,3 +125,7 @@ class Article:
             "similarity": self.similarity,
             "reason": self.reason,
         }
+
+
+ARTICLE_FIELD_NAMES = tuple(f.name for f in dataclass_fields(Article))
+EDIT_FIELD_NAMES = tuple(f.name for f in dataclass_fields(Edit))

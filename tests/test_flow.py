@@ -130,17 +130,24 @@ def test_dask_workers_give_the_same_output_as_one_process(tmp_path):
     inputs = copy_seeds(tmp_path / "in")
     for p in sorted(inputs.glob("*.txt"))[:3]:  # copies land in other batches, so on other workers
         (inputs / f"zz-copy-{p.name}").write_bytes(p.read_bytes())
+    # One article a batch: two groups of four, so the second is queued while the first is gathered.
     config = tmp_path / "small-batches.toml"
-    config.write_text("[pipeline]\nbatch_size = 2\nincremental = false\n", encoding="utf-8")
-    outputs = {}
-    for name, extra in (("serial", ()), ("dask", ("--workers", "2"))):
+    config.write_text("[pipeline]\nbatch_size = 1\nincremental = false\n", encoding="utf-8")
+    cached = tmp_path / "small-batches-cached.toml"
+    cached.write_text("[pipeline]\nbatch_size = 1\n", encoding="utf-8")
+    outputs, logs = {}, {}
+    runs = (("serial", config, ()), ("dask", config, ("--workers", "2")),
+            ("dask-cached", cached, ("--workers", "2")), ("dask-cached", cached, ("--workers", "2")))
+    for name, settings, extra in runs:  # the second cached run takes every article from the cache
         out = tmp_path / name
-        done = newsclean("run", str(inputs), "-o", str(out), "-q", "--config", str(config), *extra, cwd=ROOT)
+        done = newsclean("run", str(inputs), "-o", str(out), "-q", "--config", str(settings), *extra, cwd=ROOT)
         assert done.returncode == 0, done.stderr[-2000:]
         outputs[name] = {f: (out / f).read_bytes() for f in ("articles.jsonl", "manifest.jsonl", "edits.jsonl",
                                                             "report.md")}
-    assert "LocalCluster" in done.stderr  # the second run really went through Dask
-    assert outputs["dask"] == outputs["serial"]
+        logs[name] = done.stderr
+    assert "LocalCluster" in logs["dask"]  # the second run really went through Dask
+    assert "8 records reused from earlier runs, 0 cleaned" in logs["dask-cached"]
+    assert outputs["dask"] == outputs["serial"] == outputs["dask-cached"]
     manifest = [json.loads(line) for line in outputs["dask"]["manifest.jsonl"].splitlines()]
     assert sum(row["status"] == "duplicate" for row in manifest) == 3
 
