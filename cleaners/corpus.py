@@ -7,10 +7,13 @@ pass; only dedup signatures (and ids) stay in memory.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import json
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
+from functools import cache
 from pathlib import Path
 
 from cleaners.config import Config
@@ -59,6 +62,28 @@ def clean_batch(records: list[RawRecord], config: Config) -> tuple[list[Article]
     return articles, [by_id.get(id(a)) for a in articles]
 
 
+@cache
+def _malloc_trim():
+    """glibc's malloc_trim, or None where the C library has none (macOS, musl)."""
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
+
+
+def release_free_memory() -> None:
+    """Hand memory freed by a batch back to the OS.
+
+    Each batch's short-lived text (articles, JSON lines) is freed between the long-lived entries the
+    ledger keeps (ids, signatures), and glibc keeps such pinned heap pages: peak RSS grew ~5 KB an
+    article, of which under 1 KB was live data. Trimming after each batch keeps it flat (Dask's
+    workers do the same for the same reason).
+    """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
 def batched(items: Iterable, size: int) -> Iterator[list]:
     batch = []
     for item in items:
@@ -99,6 +124,7 @@ class Ledger:
             made = iter(story_signatures(todo, self.config.stories) if todo else [])
             self.stories.add([a.id for a, _ in kept],
                              [sig.story if sig is not None and sig.story_made else next(made) for a, sig in kept])
+        release_free_memory()
 
     def articles(self) -> Iterator[Article]:
         self._out.flush()
