@@ -122,10 +122,11 @@ class Ledger:
         self.finder.add([sig for a, sig in zip(articles, sigs, strict=True) if sig is not None and a.status == KEPT])
         if self.stories is not None:
             kept = [(a, sig) for a, sig in zip(articles, sigs, strict=True) if a.status == KEPT]
-            todo = [a.text for a, sig in kept if sig is None or not sig.story_made]  # e.g. from the cache
+            ready = [sig is not None and sig.story_made for _, sig in kept]  # not from the cache
+            todo = [a.text for (a, _), done in zip(kept, ready, strict=True) if not done]
             made = iter(story_signatures(todo, self.config.stories) if todo else [])
             self.stories.add([a.id for a, _ in kept],
-                             [sig.story if sig is not None and sig.story_made else next(made) for a, sig in kept])
+                             [sig.story if done else next(made) for (_, sig), done in zip(kept, ready, strict=True)])
             for _, sig in kept:
                 if sig is not None:
                     sig.story = None  # the story index has it; the dedup index keeps the rest

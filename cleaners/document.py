@@ -24,8 +24,11 @@ class Edit:
     sentence: int | None = None  # flags: character offset of the sentence the span is in
     score: float | None = None  # flags: how sure the finding is, 0-1 (feeds the article's mt_suspect)
 
+    def to_dict(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in EDIT_FIELD_NAMES}
+
     def to_json(self, article_id: str) -> dict[str, Any]:
-        row = {"id": article_id, **{name: getattr(self, name) for name in EDIT_FIELD_NAMES}}
+        row = {"id": article_id, **self.to_dict()}
         for key in ("offset", "sentence", "score"):
             if row[key] is None:
                 del row[key]
@@ -74,7 +77,7 @@ class Article:
         the flow's own time per article.
         """
         row = {name: getattr(self, name) for name in ARTICLE_FIELD_NAMES}
-        row["edits"] = [{name: getattr(e, name) for name in EDIT_FIELD_NAMES} for e in self.edits]
+        row["edits"] = [e.to_dict() for e in self.edits]
         row["duplicates"] = list(self.duplicates)
         return row
 

@@ -9,8 +9,11 @@ normalisation arithmetic) and only changes how it is executed:
 - extraction: characters are normalised with one ``str.translate`` (NGram.normalize, memoised per
   character); the n-gram buffer restarts at every space, so the n-grams of a text are those of its
   words in order, and each distinct word's n-grams are computed once (by NGram's own rules);
-- the update multiplies numpy vectors: the same IEEE operations, element by element, as the
-  Python loop; the normalising sum stays Python's ``sum`` over the same floats.
+- the random draws come from numpy's MT19937 started in ``random.Random(seed)``'s state, with
+  ``choice``'s rejection sampling and ``gauss`` replayed on them;
+- the update multiplies numpy vectors, five draws at a time with ``multiply.accumulate``: the same
+  IEEE operations, in the same order, as the Python loop; the normalising sum stays Python's
+  ``sum`` over the same floats.
 
 tests/test_fast_langdetect.py checks that probabilities are bit-identical to langdetect's on real
 article text in many languages.

@@ -2,8 +2,8 @@
 
 langdetect samples n-grams at random; its README notes that results vary unless
 ``DetectorFactory.seed`` is fixed. Its detector runs on cleaners.fast_langdetect (same answers,
-~3x faster). We detect on a bounded prefix of the text (accuracy saturates
-after a few thousand characters, while cost grows linearly) and keep the top probability.
+~6x faster per article). We detect on a bounded prefix of the text (accuracy saturates after a
+few thousand characters, while cost grows linearly) and keep the top probability.
 """
 
 from __future__ import annotations

@@ -74,7 +74,7 @@ class StoryFinder:
 
     cfg: StoryConfig
     _groups: UnionFind = field(default_factory=UnionFind)
-    _values: dict[str, np.ndarray] = field(default_factory=dict)  # hash values, to verify candidates
+    _minhashes: dict[str, LeanMinHash] = field(default_factory=dict)  # to verify candidates
 
     def __post_init__(self) -> None:
         self._bands = BandIndex(self.cfg.threshold, self.cfg.num_perm)
@@ -85,13 +85,12 @@ class StoryFinder:
             if mh is None or aid in self._groups:
                 continue
             self._groups.add(aid)
-            self._values[aid] = mh.hashvalues
+            self._minhashes[aid] = mh
             fresh.append(aid)
         if not fresh:
             return
-        for row, other in self._bands.add(fresh, np.stack([self._values[aid] for aid in fresh])):
-            mine, theirs = self._values[fresh[row]], self._values[other]
-            if float(np.count_nonzero(mine == theirs)) / float(len(mine)) >= self.cfg.threshold:  # MinHash.jaccard
+        for row, other in self._bands.add(fresh, np.stack([self._minhashes[aid].hashvalues for aid in fresh])):
+            if self._minhashes[fresh[row]].jaccard(self._minhashes[other]) >= self.cfg.threshold:
                 self._groups.union(fresh[row], other)
 
     def stories(self, excluded: set[str] | frozenset = frozenset()) -> dict[str, str]:

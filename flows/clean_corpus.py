@@ -1,7 +1,8 @@
 """The Prefect flow: read -> clean (batched tasks) -> dedup -> write -> report.
 
 Thin orchestration over ``cleaners``: every step here is a call into a pure, separately tested
-function. One task run per batch, never per document: a task run costs ~8 ms of orchestration.
+function. In process, one task run per batch, never per document: a task run costs ~8 ms of
+orchestration.
 
 Scale-out: with a Dask task runner (``task_runner_for``), groups of batches are cleaned in parallel
 on the cluster's workers while the flow gathers the results in input order; signatures are
@@ -41,6 +42,10 @@ def clean_batch_task(records: list[RawRecord], config: Config) -> tuple[list[Art
 DASK_BATCH_SIZE = 100
 
 
+def _dask_batch_size(config: Config) -> int:
+    return min(config.pipeline.batch_size, DASK_BATCH_SIZE)
+
+
 def _clean_on_workers(groups: Iterable[list[RawRecord]], config: Config,
                       cache: CleanCache | None) -> Iterator[tuple[list[Article], list[Signature | None]]]:
     """Clean each group's batches on the task runner's Dask workers; yield each group's results in
@@ -54,7 +59,7 @@ def _clean_on_workers(groups: Iterable[list[RawRecord]], config: Config,
     from prefect.context import FlowRunContext
     from prefect_dask import get_dask_client
 
-    size = min(config.pipeline.batch_size, DASK_BATCH_SIZE)
+    size = _dask_batch_size(config)
     FlowRunContext.get().task_runner.client  # noqa: B018 - the runner starts (or joins) its cluster on first use
     with get_dask_client() as client:
 
@@ -139,8 +144,7 @@ def clean_corpus(
     # On Dask, a group of batches at a time (and the next one queued): memory stays bounded (an
     # existing cluster's size is not known here: taken as 8).
     batches_per_group = 2 * max(config.pipeline.workers, 8 if config.pipeline.dask_address else 1) if parallel else 1
-    group = min(config.pipeline.batch_size, DASK_BATCH_SIZE) * batches_per_group if parallel \
-        else config.pipeline.batch_size
+    group = _dask_batch_size(config) * batches_per_group if parallel else config.pipeline.batch_size
     check_inputs(inputs)
     out = Path(output)
     ledger = Ledger(out, config)

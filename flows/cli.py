@@ -59,10 +59,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         progress.subscribe(advance)
         try:
             runner = task_runner_for(config)
-            with _shared_temporary_server() if runner else contextlib.nullcontext():
-                run_flow = clean_corpus.with_options(task_runner=runner) if runner else clean_corpus
-                counts = run_flow(args.paths, args.output, args.config, workers=config.pipeline.workers,
-                                  dask_address=config.pipeline.dask_address)
+            run_flow = clean_corpus.with_options(task_runner=runner) if runner else clean_corpus
+            counts = run_flow(args.paths, args.output, args.config, workers=config.pipeline.workers,
+                              dask_address=config.pipeline.dask_address)
         finally:
             progress.unsubscribe(advance)
     console.print(
@@ -71,30 +70,6 @@ def cmd_run(args: argparse.Namespace) -> int:
         " (articles.jsonl, manifest.jsonl, edits.jsonl, report.md)"
     )
     return 0
-
-
-@contextlib.contextmanager
-def _shared_temporary_server():
-    """One temporary Prefect server for the flow and its Dask workers.
-
-    Left to itself, each worker process would start its own temporary server (~6 s each, all on one
-    SQLite file); started here, its address goes into the environment the workers inherit.
-    """
-    from prefect.server.api.server import SubprocessASGIServer
-    from prefect.settings import PREFECT_API_URL, temporary_settings
-
-    server = SubprocessASGIServer()
-    server.start()
-    os.environ["PREFECT_API_URL"] = server.api_url
-    try:
-        with temporary_settings({PREFECT_API_URL: server.api_url}):
-            yield
-    finally:
-        from prefect.logging.handlers import APILogWorker
-
-        APILogWorker.drain_all()  # the run's last log lines, while the server is still there to take them
-        del os.environ["PREFECT_API_URL"]
-        server.stop()
 
 
 def _rows_with_id(path: Path, article_id: str) -> list[dict]:
