@@ -221,3 +221,18 @@ def load_config(path: str | Path | None) -> Config:
 
 def config_to_dict(config: Config) -> dict[str, Any]:
     return dataclasses.asdict(config)
+
+
+def scale_out(config: Config, workers: int | None, dask_address: str | None) -> Config:
+    """``config`` with the run's own ``workers`` and ``dask_address`` (None: the config's), checked."""
+    if workers is not None:
+        config.pipeline.workers = workers
+    if dask_address is not None:
+        config.pipeline.dask_address = dask_address
+    config.check()
+    return config
+
+
+def on_dask(config: Config) -> bool:
+    """Whether batches are cleaned on Dask: a cluster address, or more than one local worker."""
+    return bool(config.pipeline.dask_address) or config.pipeline.workers > 1

@@ -20,7 +20,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from cleaners.cache import CleanCache
-from cleaners.config import Config, load_config
+from cleaners.config import Config, load_config, on_dask, scale_out
 from cleaners.corpus import Ledger, batched, clean_batch, write_outputs
 from cleaners.dedup import Signature
 from cleaners.document import Article
@@ -86,30 +86,19 @@ def _clean_on_workers(groups: Iterable[list[RawRecord]], config: Config,
             yield gather(*pending)
 
 
-def scale_out(config: Config, workers: int | None, dask_address: str | None) -> Config:
-    """``config`` with the run's own ``workers`` and ``dask_address`` (None: the config's), checked."""
-    if workers is not None:
-        config.pipeline.workers = workers
-    if dask_address is not None:
-        config.pipeline.dask_address = dask_address
-    config.check()
-    return config
+def task_runner_for(config: Config, local_address: str | None = None):
+    """A DaskTaskRunner when the config asks for workers or a cluster address; else None (in process).
 
-
-def on_dask(config: Config) -> bool:
-    """Whether batches are cleaned on Dask: a cluster address, or more than one local worker."""
-    return bool(config.pipeline.dask_address) or config.pipeline.workers > 1
-
-
-def task_runner_for(config: Config):
-    """A DaskTaskRunner when the config asks for workers or a cluster address; else None (in process)."""
+    ``local_address``: the local cluster ``newsclean run`` started early (``flows.local_cluster``);
+    without it, the runner starts one itself when the flow begins.
+    """
     pipeline = config.pipeline
     if not on_dask(config):
         return None
     from prefect_dask import DaskTaskRunner
 
-    if pipeline.dask_address:
-        return DaskTaskRunner(address=pipeline.dask_address)
+    if pipeline.dask_address or local_address:
+        return DaskTaskRunner(address=pipeline.dask_address or local_address)
     # Processes, one thread each: cleaning is pure Python and holds the GIL. Loopback only, no dashboard.
     return DaskTaskRunner(cluster_kwargs={"n_workers": pipeline.workers, "threads_per_worker": 1,
                                           "processes": True, "host": "127.0.0.1", "dashboard_address": ":0"})

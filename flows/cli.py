@@ -10,7 +10,6 @@ import argparse
 import contextlib
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ from pathlib import Path
 
 import flows  # noqa: F401  - sets Prefect's offline defaults before Prefect is imported
 from cleaners.config import ConfigError, load_config
+from flows.local_cluster import early_local_cluster, free_port
 
 DEFAULT_INPUT = "seeds"
 DEFAULT_OUTPUT = "output"
@@ -34,20 +34,39 @@ def _input_bytes(paths: list[str]) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from rich.console import Console
-    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
+    from cleaners.config import scale_out
+    from cleaners.index import open_index
     from cleaners.io import check_inputs
-    from flows import progress
-    from flows.clean_corpus import clean_corpus, scale_out, task_runner_for
 
     # fail fast, before Prefect starts its server
     config = scale_out(load_config(args.config), args.workers, args.dask_address)
     check_inputs(args.paths)
-    from cleaners.index import open_index
-
     index = open_index(Path(args.output), config.dedup)  # refuses other settings or an unreachable Redis
     if index is not None:
         index.close()
+    with contextlib.ExitStack() as stack:
+        local_address = None
+        if config.pipeline.workers > 1 and not config.pipeline.dask_address:
+            local_address = stack.enter_context(early_local_cluster(config.pipeline.workers))
+        counts = _run_flow(args, config, local_address)
+    console = Console(stderr=True)
+    console.print(
+        f"[bold]{counts['inputs']}[/] inputs: [green]{counts['kept']} kept[/], "
+        f"[yellow]{counts['duplicate']} duplicates[/], [red]{counts['rejected']} rejected[/] -> {args.output}/"
+        " (articles.jsonl, manifest.jsonl, edits.jsonl, report.md)"
+    )
+    return 0
+
+
+def _run_flow(args: argparse.Namespace, config, local_address: str | None) -> dict[str, int]:
+    """The flow on ``args.paths``, with a progress bar; on the local cluster at ``local_address`` if any."""
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from flows import progress
+    from flows.clean_corpus import clean_corpus, task_runner_for
+
     console = Console(stderr=True)
     with Progress(TextColumn("cleaning"), BarColumn(), DownloadColumn(), TextColumn("{task.fields[records]} records"),
                   TimeRemainingColumn(), console=console, disable=args.quiet) as bar:
@@ -58,18 +77,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         progress.subscribe(advance)
         try:
-            runner = task_runner_for(config)
+            runner = task_runner_for(config, local_address)
             run_flow = clean_corpus.with_options(task_runner=runner) if runner else clean_corpus
-            counts = run_flow(args.paths, args.output, args.config, workers=config.pipeline.workers,
-                              dask_address=config.pipeline.dask_address)
+            return run_flow(args.paths, args.output, args.config, workers=config.pipeline.workers,
+                            dask_address=config.pipeline.dask_address)
         finally:
             progress.unsubscribe(advance)
-    console.print(
-        f"[bold]{counts['inputs']}[/] inputs: [green]{counts['kept']} kept[/], "
-        f"[yellow]{counts['duplicate']} duplicates[/], [red]{counts['rejected']} rejected[/] -> {args.output}/"
-        " (articles.jsonl, manifest.jsonl, edits.jsonl, report.md)"
-    )
-    return 0
 
 
 def _rows_with_id(path: Path, article_id: str) -> list[dict]:
@@ -115,12 +128,6 @@ def build_deployment(paths: list[str], output: str, config: str | None, cron: st
     return clean_corpus.to_deployment(name=name, cron=cron, parameters=params)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextlib.contextmanager
 def local_prefect_server(timeout_s: float = 120.0):
     """A Prefect server on loopback for this process's lifetime, unless PREFECT_API_URL names one.
@@ -131,7 +138,7 @@ def local_prefect_server(timeout_s: float = 120.0):
     if os.environ.get("PREFECT_API_URL"):
         yield os.environ["PREFECT_API_URL"]
         return
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}/api"
     server = subprocess.Popen(
         [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],

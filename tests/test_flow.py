@@ -145,11 +145,26 @@ def test_dask_workers_give_the_same_output_as_one_process(tmp_path):
         outputs[name] = {f: (out / f).read_bytes() for f in ("articles.jsonl", "manifest.jsonl", "edits.jsonl",
                                                             "report.md")}
         logs[name] = done.stderr
-    assert "LocalCluster" in logs["dask"]  # the second run really went through Dask
+    assert "Connecting to an existing Dask cluster at tcp://127.0.0.1:" in logs["dask"]  # the early local cluster
     assert "8 records reused from earlier runs, 0 cleaned" in logs["dask-cached"]
     assert outputs["dask"] == outputs["serial"] == outputs["dask-cached"]
     manifest = [json.loads(line) for line in outputs["dask"]["manifest.jsonl"].splitlines()]
     assert sum(row["status"] == "duplicate" for row in manifest) == 3
+
+
+def test_the_early_local_cluster_has_warmed_workers_before_the_first_batch():
+    """`--workers N` starts its cluster before Prefect's server; each worker loads the cleaners at start-up."""
+    import sys
+
+    from dask.distributed import Client
+
+    from flows.local_cluster import early_local_cluster
+
+    warmed = ["cleaners.corpus", "cleaners.fast_langdetect"]
+    with early_local_cluster(2) as address, Client(address, timeout=60) as client:
+        client.wait_for_workers(2, timeout=60)
+        loaded = client.run(lambda: [m for m in warmed if m in sys.modules])
+    assert list(loaded.values()) == [warmed] * 2
 
 
 def test_bad_dask_settings_are_one_line(tmp_path):
