@@ -14,7 +14,6 @@ story. A story is named by the smallest id among its kept articles.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 import numpy as np
 from datasketch import LeanMinHash
@@ -64,39 +63,80 @@ def story_signatures(texts: list[str], cfg: StoryConfig) -> list[LeanMinHash | N
     return out
 
 
-@dataclass
 class StoryFinder:
-    """Groups articles into stories as their signatures arrive (union-find over verified LSH hits).
+    """Groups articles into stories as their signatures arrive: connected components of the LSH
+    candidate pairs whose estimated Jaccard reaches the threshold.
 
-    The bands are cleaners.banding's compact index (datasketch's bands and rows, the same candidates
-    as its MinHashLSH, at about a tenth of the memory per article).
+    Held column-wise, without an object per article: the bands in cleaners.banding's compact index
+    (datasketch's bands and rows, the same candidates as its MinHashLSH), the hash values in one
+    growing matrix, and each article's group as a number. A big story makes every new article a
+    candidate of all its earlier ones, so candidates are verified and merged as arrays.
     """
 
-    cfg: StoryConfig
-    _groups: UnionFind = field(default_factory=UnionFind)
-    _minhashes: dict[str, LeanMinHash] = field(default_factory=dict)  # to verify candidates
+    _CHUNK = 65_536  # candidate pairs compared at a time (num_perm x 4 bytes each)
 
-    def __post_init__(self) -> None:
-        self._bands = BandIndex(self.cfg.threshold, self.cfg.num_perm)
+    def __init__(self, cfg: StoryConfig):
+        self.cfg = cfg
+        self._bands = BandIndex(cfg.threshold, cfg.num_perm)
+        self._values = np.zeros((1024, cfg.num_perm), dtype=np.uint32)  # slot -> hash values
+        self._group = np.zeros(1024, dtype=np.int64)  # slot -> its group's smallest slot
 
     def add(self, ids: list[str], minhashes: list[LeanMinHash | None]) -> None:
-        fresh: list[str] = []
+        fresh, values, seen = [], [], set()
         for aid, mh in zip(ids, minhashes, strict=True):
-            if mh is None or aid in self._groups:
-                continue
-            self._groups.add(aid)
-            self._minhashes[aid] = mh
-            fresh.append(aid)
+            if mh is not None and aid not in self._bands and aid not in seen:
+                seen.add(aid)
+                fresh.append(aid)
+                values.append(mh.hashvalues)
         if not fresh:
             return
-        for row, other in self._bands.add(fresh, np.stack([self._minhashes[aid].hashvalues for aid in fresh])):
-            if self._minhashes[fresh[row]].jaccard(self._minhashes[other]) >= self.cfg.threshold:
-                self._groups.union(fresh[row], other)
+        base, stacked = len(self._bands.ids), np.stack(values).astype(np.uint32)
+        self._grow(base + len(fresh))
+        self._values[base:base + len(fresh)] = stacked
+        self._group[base:base + len(fresh)] = np.arange(base, base + len(fresh))
+        rows, slots = self._bands.add_slots(fresh, stacked)
+        near = [self._verified(rows[i:i + self._CHUNK] + base, slots[i:i + self._CHUNK])
+                for i in range(0, len(rows), self._CHUNK)]
+        if near:
+            self._merge(np.concatenate([a for a, _ in near]), np.concatenate([b for _, b in near]), base + len(fresh))
+
+    def _verified(self, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The pairs whose estimated Jaccard reaches the threshold (as datasketch's MinHash.jaccard)."""
+        same = np.count_nonzero(self._values[a] == self._values[b], axis=1)
+        ok = np.float64(1.0) * same / np.float64(self.cfg.num_perm) >= self.cfg.threshold
+        return a[ok], b[ok]
+
+    def _merge(self, a: np.ndarray, b: np.ndarray, size: int) -> None:
+        """Join the groups of each pair (a[i], b[i]); every slot then names its group's smallest slot."""
+        ga, gb = self._group[a], self._group[b]
+        differ = ga != gb
+        pairs = np.unique(np.minimum(ga, gb)[differ] << 32 | np.maximum(ga, gb)[differ])
+        if not len(pairs):
+            return
+        groups = UnionFind()  # over the few distinct group pairs, not the articles
+        for low, high in zip((pairs >> 32).tolist(), (pairs & 0xFFFFFFFF).tolist(), strict=True):
+            groups.add(low)
+            groups.add(high)
+            groups.union(low, high)
+        renamed = np.arange(size, dtype=np.int64)
+        for g in groups:
+            renamed[g] = groups.find(g)
+        self._group[:size] = renamed[self._group[:size]]
+
+    def _grow(self, size: int) -> None:
+        if size > len(self._group):
+            capacity = max(size, 2 * len(self._group))
+            values = np.zeros((capacity, self.cfg.num_perm), dtype=np.uint32)
+            values[:len(self._values)] = self._values
+            group = np.zeros(capacity, dtype=np.int64)
+            group[:len(self._group)] = self._group
+            self._values, self._group = values, group
 
     def stories(self, excluded: set[str] | frozenset = frozenset()) -> dict[str, str]:
         """Map each article in a story of two or more (``excluded`` ones left out) to the story's name."""
-        groups: dict[str, list[str]] = {}
-        for aid in self._groups:
+        ids = self._bands.ids
+        groups: dict[int, list[str]] = {}
+        for aid, group in zip(ids, self._group[:len(ids)].tolist(), strict=True):
             if aid not in excluded:
-                groups.setdefault(self._groups.find(aid), []).append(aid)
+                groups.setdefault(group, []).append(aid)
         return {aid: min(members) for members in groups.values() if len(members) > 1 for aid in members}
