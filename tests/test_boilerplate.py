@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
 import pytest
 
 from cleaners.boilerplate import load_phrasebook, remove_boilerplate
@@ -99,3 +104,47 @@ def test_repeated_template_line_removed_everywhere(ctx):
     question = "What inspired you to start cooking?"  # the same question to each interviewee is content
     interview = f"{question}\n\n{NEWS}\n\n{question}\n\n{NEWS} Again."
     assert remove_boilerplate(interview, ctx).text == interview
+
+
+BENCH = Path(__file__).resolve().parent.parent.parent / "shared" / "benchmarks" / "article-extraction"
+
+
+def _bench(name: str) -> dict[str, str]:
+    pages = json.loads((BENCH / f"{name}.json").read_text(encoding="utf-8"))
+    return {key: page.get("articleBody") or "" for key, page in pages.get("output", pages).items()}
+
+
+@pytest.mark.parametrize("page", ["232a43fb15abde807427b2a7bf4f772e27b8760554370956d8291df4e8166dbf",
+                                  "23aaecd14171f96cfd201a8a46666097e286ad71f74f29347a78c5ecba50da1e"])
+def test_whole_page_text_is_cut_to_the_article(page, ctx):
+    """Real pages as plain text (menus, teasers, footer around the article): what surrounds the
+    article's main text goes as `page`, the article's first and last paragraphs stay."""
+    truth = [p for p in _bench("ground-truth")[page].split("\n") if p.strip()]
+    result = remove_boilerplate(_bench("html-text")[page], ctx)
+    assert truth[0] in result.text and truth[-1].strip() in result.text
+    removed = {e.before for e in result.edits if e.category == "page"}
+    assert any("Send us an email" in r or "Pular para o conteúdo" in r for r in removed)
+    assert all(e.reason.startswith("page text") for e in result.edits if e.category == "page")
+
+
+def test_page_cut_takes_little_article_text_and_never_fires_on_extracted_articles(ctx):
+    """Over the benchmark's 181 whole pages, what the page cut removes is mostly not article text
+    (shingles of the true body); on trafilatura's extracted bodies of the same pages it almost never fires."""
+    shingle = re.compile(r"\w+")
+
+    def grams(text):
+        tokens = shingle.findall(text)
+        return Counter(tuple(tokens[i:i + 4]) for i in range(len(tokens) - 3))
+
+    truth, junk, article = _bench("ground-truth"), 0, 0
+    for key, text in _bench("html-text").items():
+        body = grams(truth[key])
+        for edit in remove_boilerplate(text, ctx).edits:
+            if edit.category == "page":
+                removed = grams(edit.before)
+                article += sum((removed & body).values())
+                junk += sum((removed - body).values())
+    assert junk > 20_000 and junk / (junk + article) >= 0.75
+    fired = [k for k, text in _bench("trafilatura").items()
+             if any(e.category == "page" for e in remove_boilerplate(text, ctx).edits)]
+    assert len(fired) <= 3
