@@ -223,7 +223,12 @@ def _mark_outside_main_text(paras: list[str], marks: list) -> None:
     scores = []
     for line, mark in zip(paras, marks, strict=True):
         n = len(words(line))
-        scores.append(n if mark is None and n >= MIN_PROSE_WORDS and ends_like_sentence(line) else -NON_PROSE_COST)
+        if mark is None and n >= MIN_PROSE_WORDS and ends_like_sentence(line):
+            scores.append(n)
+        elif mark is None and (line[:1].isdigit() or line.startswith(("-", "•", "*", "|"))):
+            scores.append(0)  # a table row or a list item: article data as often as not
+        else:
+            scores.append(-NON_PROSE_COST)
     phrase_marked = sum(m is not None and m[0] not in _SHAPE_CATEGORIES for m in marks)
     if (sum(s < 0 for s in scores) < PAGE_MIN_NON_PROSE_SHARE * len(paras)
             or phrase_marked < PAGE_MIN_PHRASE_SHARE * len(paras)):
