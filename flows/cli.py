@@ -7,7 +7,9 @@ User mistakes (a missing path, a bad config) end with one line on stderr and exi
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
+import importlib.util
 import json
 import os
 import subprocess
@@ -46,10 +48,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     if index is not None:
         index.close()
     with contextlib.ExitStack() as stack:
+        server_ready = stack.enter_context(local_prefect_server(scheduler=False))
         local_address = None
         if config.pipeline.workers > 1 and not config.pipeline.dask_address:
             local_address = stack.enter_context(early_local_cluster(config.pipeline.workers))
-        counts = _run_flow(args, config, local_address)
+        counts = _run_flow(args, config, local_address, server_ready)
     console = Console(stderr=True)
     console.print(
         f"[bold]{counts['inputs']}[/] inputs: [green]{counts['kept']} kept[/], "
@@ -59,14 +62,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_flow(args: argparse.Namespace, config, local_address: str | None) -> dict[str, int]:
-    """The flow on ``args.paths``, with a progress bar; on the local cluster at ``local_address`` if any."""
+def _run_flow(args: argparse.Namespace, config, local_address: str | None, server_ready) -> dict[str, int]:
+    """The flow on ``args.paths``, with a progress bar; on the local cluster at ``local_address`` if
+    any; once the Prefect server started in the background answers (``server_ready``)."""
     from rich.console import Console
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
     from flows import progress
     from flows.clean_corpus import clean_corpus, task_runner_for
 
+    server_ready()
     console = Console(stderr=True)
     with Progress(TextColumn("cleaning"), BarColumn(), DownloadColumn(), TextColumn("{task.fields[records]} records"),
                   TimeRemainingColumn(), console=console, disable=args.quiet) as bar:
@@ -128,37 +133,53 @@ def build_deployment(paths: list[str], output: str, config: str | None, cron: st
     return clean_corpus.to_deployment(name=name, cron=cron, parameters=params)
 
 
-@contextlib.contextmanager
-def local_prefect_server(timeout_s: float = 120.0):
-    """A Prefect server on loopback for this process's lifetime, unless PREFECT_API_URL names one.
+def _server_command(port: int, scheduler: bool) -> tuple[list[str], dict[str, str]]:
+    """How to start a Prefect server on loopback: the full one (with the scheduler ``serve``
+    needs), or the API alone, as Prefect starts its own temporary server for a flow run."""
+    env = {**os.environ, "PREFECT_UI_ENABLED": "false"}
+    if scheduler:
+        return [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)], env
+    # Prefect's temporary server (prefect.server.api.server.SubprocessASGIServer), started here,
+    # before this process imports Prefect, so the two start-ups overlap (~2.5 s here, ~5 s on a cold disk).
+    prefect_dir = Path(importlib.util.find_spec("prefect").origin).parent
+    return ([sys.executable, "-m", "uvicorn", "--app-dir", str(prefect_dir.parent), "--factory",
+             "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(port),
+             "--log-level", "error", "--lifespan", "on"], {**env, "PREFECT__SERVER_EPHEMERAL": "1"})
 
-    Scheduling needs Prefect's scheduler service, which the embedded (ephemeral) server does not
-    run; so `serve` starts a real one, on 127.0.0.1 only, with its SQLite database in ~/.prefect.
+
+@contextlib.contextmanager
+def local_prefect_server(timeout_s: float = 120.0, scheduler: bool = True):
+    """A Prefect server on loopback for this process's lifetime, unless PREFECT_API_URL names one;
+    yields a function that waits until it answers and returns its API URL.
+
+    ``scheduler``: scheduling needs Prefect's scheduler service, which the embedded (ephemeral)
+    server does not run; so `serve` starts a real one. `run` starts the API alone. The SQLite
+    database is Prefect's own (~/.prefect), as with its embedded mode.
     """
     if os.environ.get("PREFECT_API_URL"):
-        yield os.environ["PREFECT_API_URL"]
+        url = os.environ["PREFECT_API_URL"]
+        yield lambda: url
         return
     port = free_port()
     url = f"http://127.0.0.1:{port}/api"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "PREFECT_UI_ENABLED": "false"},
-    )
-    try:
-        deadline = time.monotonic() + timeout_s
+    command, env = _server_command(port, scheduler)
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    os.environ["PREFECT_API_URL"] = url
+    deadline = time.monotonic() + timeout_s
+
+    def ready() -> str:
         while True:
             try:
                 with urllib.request.urlopen(f"{url}/health", timeout=2) as response:
                     if response.status == 200:
-                        break
+                        return url
             except OSError:
                 pass
             if server.poll() is not None or time.monotonic() > deadline:
                 raise ConfigError("could not start a local Prefect server; set PREFECT_API_URL to use an existing one")
-            time.sleep(0.5)
-        os.environ["PREFECT_API_URL"] = url
-        yield url
-    finally:
+            time.sleep(0.1)
+
+    def stop() -> None:
         if os.environ.get("PREFECT_API_URL") == url:
             del os.environ["PREFECT_API_URL"]
         server.terminate()
@@ -167,13 +188,24 @@ def local_prefect_server(timeout_s: float = 120.0):
         except subprocess.TimeoutExpired:
             server.kill()
 
+    if not scheduler:
+        # Prefect sends its last logs and events from exit handlers; registered before Prefect's
+        # own, this one runs after them (a server stopped earlier costs a minute of retries).
+        atexit.register(stop)
+    try:
+        yield ready
+    finally:
+        if scheduler:
+            stop()
+
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from cleaners.io import check_inputs
 
     load_config(args.config)
     check_inputs(args.paths)
-    with local_prefect_server() as url:
+    with local_prefect_server() as ready:
+        url = ready()
         from prefect import serve
 
         print(f"newsclean: serving '{args.name}' on schedule '{args.cron}' (Prefect API {url}); Ctrl-C stops",
