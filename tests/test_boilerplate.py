@@ -148,3 +148,17 @@ def test_page_cut_takes_little_article_text_and_never_fires_on_extracted_article
     fired = [k for k, text in _bench("trafilatura").items()
              if any(e.category == "page" for e in remove_boilerplate(text, ctx).edits)]
     assert len(fired) <= 3
+
+
+def test_comment_thread_goes_from_its_heading_to_its_read_all_link(ctx):
+    """Real lines (a MacRumors page as trafilatura extracted it): readers' comments are prose, so
+    only a thread with both ends found goes; without its closing link the comments stay."""
+    comments = ("It makes the MacBook Pro lineup more complete.\n\n"
+                "Shouldn't 2020 be the year of a \"complete\" redesign?\n\n"
+                "Best situation is to sell your 15” and buy the 16” and stop pounding on concrete. Just my 2¢.")
+    thread = f"Top Rated Comments\n\n{comments}\n\n[ Read All Comments ]"
+    result = remove_boilerplate(f"{NEWS}\n\n{thread}", ctx)
+    assert result.text == NEWS
+    assert [(e.category, e.before) for e in result.edits] == [("comments", thread)]
+    unclosed = remove_boilerplate(f"{NEWS}\n\nTop Rated Comments\n\n{comments}", ctx)
+    assert unclosed.text == f"{NEWS}\n\n{comments}"
