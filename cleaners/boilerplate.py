@@ -83,7 +83,10 @@ def load_phrasebook(languages: tuple[str, ...], extra_dirs: tuple[str, ...] = ()
     blocks, tails = [], []
     for language in languages:
         path = _phrase_file(language, extra_dirs)
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"bad phrase file {path}: {exc}") from None
         for rule in data.get("line", []):
             reason, patterns = lines.setdefault(rule["category"], (rule["reason"], []))
             patterns.extend(rule["patterns"])

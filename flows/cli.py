@@ -37,6 +37,7 @@ def _input_bytes(paths: list[str]) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
+    from cleaners.boilerplate import phrasebook_for
     from cleaners.config import scale_out
     from cleaners.index import open_index
     from cleaners.io import check_inputs
@@ -44,6 +45,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     # fail fast, before Prefect starts its server
     config = scale_out(load_config(args.config), args.workers, args.dask_address)
     check_inputs(args.paths)
+    phrasebook_for(config.boilerplate)  # an unknown language or a broken phrase file, said once
     index = open_index(Path(args.output), config.dedup)  # refuses other settings or an unreachable Redis
     if index is not None:
         index.close()

@@ -84,6 +84,18 @@ def test_user_mistakes_are_one_line(args, message):
     assert len(done.stderr.strip().splitlines()) == 1
 
 
+def test_broken_phrase_file_is_one_line_before_anything_runs(tmp_path):
+    phrases = tmp_path / "phrases"
+    phrases.mkdir()
+    (phrases / "en.toml").write_text("[[line]]\ncategory = 'ad'\npatterns = ['readers\\'']\n", encoding="utf-8")
+    config = tmp_path / "site.toml"
+    config.write_text(f"[boilerplate]\nextra_phrase_dirs = ['{phrases}']\n", encoding="utf-8")
+    done = newsclean("run", "seeds", "-o", str(tmp_path / "out"), "--config", str(config), cwd=ROOT)
+    assert done.returncode == 2 and not (tmp_path / "out").exists()
+    assert done.stderr.startswith(f"newsclean: error: bad phrase file {phrases / 'en.toml'}: ")
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
 def test_unknown_config_key_is_one_line(tmp_path):
     config = tmp_path / "bad.toml"
     config.write_text("[dedup]\ntreshold = 0.5\n", encoding="utf-8")
