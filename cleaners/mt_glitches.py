@@ -10,13 +10,14 @@ not balance) is flagged with its position and left as it is.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 from cleaners.boilerplate import stopwords
 from cleaners.document import FLAGGED, REMOVED, REPLACED, Cleaned, Edit
 from cleaners.language import identify
 from cleaners.text import SENTENCE_END, comparable, join_paragraphs, paragraphs, words
-from cleaners.word_order import judgeable, model_for
+from cleaners.word_order import judgeable, model_for, tokens_of
 
 NAME = "mt_glitches"
 
@@ -65,13 +66,20 @@ def _repair_doubled_word(m: re.Match) -> str:
     return m.group(0) if m.group(1).lower() in LEGIT_DOUBLES else m.group(1)
 
 
-def _repair_paragraph(para: str, english: bool, edits: list[Edit]) -> str:
+def _english_repairs_apply(para: str) -> bool:
+    """Whether any English-only repair below could change ``para`` (else the language need not be asked)."""
+    return "«" in para or "»" in para or bool(FRENCH_SPACING.search(para)) or bool(DOUBLED_WORD.search(para))
+
+
+def _repair_paragraph(para: str, english: Callable[[], bool], edits: list[Edit]) -> str:
+    """``english``: whether the English-only repairs may run, asked only when one would apply
+    (the answer can cost a language check)."""
     para = _sub_recorded(DOUBLED_QUOTE, r"\1", para, edits, "doubled_quote", "the same quote mark twice in a row")
     para = _sub_recorded(INSIDE_OUT_QUOTES, r"\1“\2”", para, edits, "inside_out_quotes",
                          "quote pair reversed (” … “) with spaces inside")
     para = _sub_recorded(NO_SPACE_AFTER_QUOTE, r"\1” ", para, edits, "quote_spacing",
                          "missing space after a closing quote")
-    if not english:
+    if not _english_repairs_apply(para) or not english():
         return para
     para = _sub_recorded(GUILLEMET_PAIR, r"“\1”", para, edits, "guillemets", "guillemets in English text")
     if "«" not in para and para.rstrip().endswith("»"):
@@ -89,6 +97,14 @@ def _repair_paragraph(para: str, english: bool, edits: list[Edit]) -> str:
                              "space before : ; ? ! (French typography) in English text")
     return _sub_recorded(DOUBLED_WORD, _repair_doubled_word, para, edits, "doubled_word",
                          "the same word twice in a row")
+
+
+@lru_cache(maxsize=16_384)  # paragraphs recur across articles (see PARAGRAPH_CACHE)
+def _repaired_paragraph(para: str, english: bool, language: str | None) -> tuple[str, tuple[tuple, ...]]:
+    """The repaired paragraph, stripped, and its edits as (category, action, before, after, reason)."""
+    edits: list[Edit] = []
+    fixed = _repair_paragraph(para, lambda: english and not (language and _foreign(para, language)), edits)
+    return fixed.strip(), tuple((e.category, e.action, e.before, e.after, e.reason) for e in edits)
 
 
 def _sentences(para: str, base: int):
@@ -126,6 +142,10 @@ def _repetition(sentence: str, window: int) -> tuple[int, int] | None:
     Returns the (start, end) of the span in ``sentence``.
     """
     for clause in CLAUSE.finditer(sentence):
+        # Both shapes need a lower-case word of 3+ letters twice; most clauses have none.
+        candidates = [t for t in REPEAT_TOKEN.findall(clause.group()) if len(t) >= 3 and t.islower()]
+        if len(set(candidates)) == len(candidates):
+            continue
         found = _repetition_in(list(REPEAT_TOKEN.finditer(clause.group())), window)
         if found:
             return clause.start() + found[0], clause.start() + found[1]
@@ -165,18 +185,18 @@ def _plainly_in(para: str, language: str) -> bool:
     return bool(common) and sum(t in common for t in tokens) >= PLAIN_LANGUAGE_SHARE * len(tokens)
 
 
-def _letter_words(text: str) -> list[str]:
-    return [w for w in words(text) if w[0].isalpha()]
+def _letter_words(text: str, tokens: list[str] | None = None) -> list[str]:
+    return [w for w in (words(text) if tokens is None else tokens) if w[0].isalpha()]
 
 
-def _foreign(text: str, language: str) -> tuple[str, float] | None:
+def _foreign(text: str, language: str, tokens: list[str] | None = None) -> tuple[str, float] | None:
     """(language, probability) when ``text`` is prose in another language than the article's.
 
     Prose only: at least ``MIN_FOREIGN_WORDS`` words of letters, mostly lower-case (a table of
     names and numbers, or a title-case list, fools langdetect), and not dense with the article
     language's own function words (which also saves the ~5 ms langdetect call).
     """
-    letters = _letter_words(text)
+    letters = _letter_words(text, tokens)
     if len(letters) < MIN_FOREIGN_WORDS or sum(w.islower() for w in letters) < 0.5 * len(letters):
         return None
     if _plainly_in(text, language):
@@ -185,10 +205,11 @@ def _foreign(text: str, language: str) -> tuple[str, float] | None:
     return (lang, prob) if lang not in (language, "und") and prob >= FOREIGN_MIN_PROB else None
 
 
-def _prose_sentence(sentence: str) -> bool:
-    """A sentence worth comparing for repeats: prose, not a list item, recipe line or table row."""
-    toks = words(sentence)
-    letters = _letter_words(sentence)
+def _prose_sentence(sentence: str, toks: list[str]) -> bool:
+    """A sentence worth comparing for repeats: prose, not a list item, recipe line or table row.
+
+    ``toks``: its ``words``."""
+    letters = _letter_words(sentence, toks)
     opened = sentence.count("(") + sentence.count("[") - sentence.count(")") - sentence.count("]")
     return (len(letters) >= MIN_REPEATED_SENTENCE_WORDS and len(letters) >= 0.75 * len(toks)
             and opened == 0  # cut inside brackets: an abbreviation ended it ("(or 1 tsp.")
@@ -209,45 +230,70 @@ def _find_flags(text: str, language: str | None, cfg) -> list[Edit]:
 def _cached_flags(text: str, language: str | None, repeat_window: int, garble_total: float,
                   garble_mean: float) -> tuple[Edit, ...]:
     flags: list[Edit] = []
-    seen: dict[str, int] = {}
+    seen: dict[str, int] = {}  # a prose sentence's comparable key -> where it first stood
     offset = 0
-    checks_language = bool(language) and language != "und"
-    word_order = model_for(language)
     for para in text.split("\n\n"):
-        if _unbalanced(para):
-            flags.append(Edit(NAME, "unbalanced_quotes", FLAGGED, para, "",
-                              "closing quote without an opening one", offset, offset, 0.5))
-        foreign = _foreign(para, language) if checks_language else None
-        if foreign:
-            flags.append(Edit(NAME, "foreign_language", FLAGGED, para, "",
-                              f"paragraph in '{foreign[0]}' (p={foreign[1]}) inside a '{language}' article",
-                              offset, offset, foreign[1]))
-        for at, sentence in _sentences(para, offset):
-            if checks_language and not foreign and sentence != para:
-                found = _foreign(sentence, language)
-                if found:
-                    flags.append(Edit(NAME, "foreign_language", FLAGGED, sentence, "",
-                                      f"sentence in '{found[0]}' (p={found[1]}) inside a '{language}' article",
-                                      at, at, found[1]))
-            repeated = _repetition(sentence, repeat_window)
-            if repeated:
-                flags.append(Edit(NAME, "repeated_phrase", FLAGGED, sentence[repeated[0]:repeated[1]], "",
-                                  "word or phrase repeated within one sentence", at + repeated[0], at, 0.8))
-            if word_order is not None and judgeable(sentence):
-                total, mean = word_order.score(sentence)
-                if total <= garble_total and mean <= garble_mean:
-                    flags.append(Edit(NAME, "garbled", FLAGGED, sentence, "",
-                                      f"improbable word order (word-class bigrams: mean PMI {mean:.2f}, "
-                                      f"total {total:.1f})", at, at, 0.6))
-            if _prose_sentence(sentence):
-                key = comparable(sentence)
+        for finding in _paragraph_findings(para, language, repeat_window, garble_total, garble_mean):
+            if finding[0] == PROSE_SENTENCE:
+                _, at, sentence, key = finding
+                at += offset
                 if key in seen:
                     flags.append(Edit(NAME, "repeated_sentence", FLAGGED, sentence, "",
                                       f"sentence repeats the one at offset {seen[key]}", at, at, 0.9))
                 else:
                     seen[key] = at
+            else:
+                category, before, reason, at, sentence_at, score = finding
+                flags.append(Edit(NAME, category, FLAGGED, before, "", reason, offset + at, offset + sentence_at,
+                                  score))
         offset += len(para) + 2
     return tuple(flags)
+
+
+PROSE_SENTENCE = "prose sentence"  # a finding that is a sentence to compare across the article
+# Paragraphs recur across articles (wire copy republished, a site's standard lines): their findings
+# are kept for the most recent ones. Half of a generated corpus's paragraphs were seen among the
+# last 16k; the cost is a few MB.
+PARAGRAPH_CACHE = 16_384
+
+
+@lru_cache(maxsize=PARAGRAPH_CACHE)
+def _paragraph_findings(para: str, language: str | None, repeat_window: int, garble_total: float,
+                        garble_mean: float) -> tuple[tuple, ...]:
+    """One paragraph's findings, offsets from its start, in the order they are reported:
+    (category, span, reason, offset, sentence offset, score) for a flag, and
+    (PROSE_SENTENCE, offset, sentence, key) where a sentence may repeat another of the article."""
+    findings: list[tuple] = []
+    checks_language = bool(language) and language != "und"
+    word_order = model_for(language)
+    if _unbalanced(para):
+        findings.append(("unbalanced_quotes", para, "closing quote without an opening one", 0, 0, 0.5))
+    foreign = _foreign(para, language) if checks_language else None
+    if foreign:
+        findings.append(("foreign_language", para,
+                         f"paragraph in '{foreign[0]}' (p={foreign[1]}) inside a '{language}' article",
+                         0, 0, foreign[1]))
+    for at, sentence in _sentences(para, 0):
+        toks = words(sentence)
+        if checks_language and not foreign and sentence != para:
+            found = _foreign(sentence, language, toks)
+            if found:
+                findings.append(("foreign_language", sentence,
+                                 f"sentence in '{found[0]}' (p={found[1]}) inside a '{language}' article",
+                                 at, at, found[1]))
+        repeated = _repetition(sentence, repeat_window)
+        if repeated:
+            findings.append(("repeated_phrase", sentence[repeated[0]:repeated[1]],
+                             "word or phrase repeated within one sentence", at + repeated[0], at, 0.8))
+        tokens = tokens_of(sentence) if word_order is not None else None
+        if word_order is not None and judgeable(sentence, tokens):
+            total, mean = word_order.score(sentence, tokens)
+            if total <= garble_total and mean <= garble_mean:
+                findings.append(("garbled", sentence, f"improbable word order (word-class bigrams: mean PMI "
+                                 f"{mean:.2f}, total {total:.1f})", at, at, 0.6))
+        if _prose_sentence(sentence, toks):
+            findings.append((PROSE_SENTENCE, at, sentence, comparable(sentence)))
+    return tuple(findings)
 
 
 def repair_mt_glitches(text: str, ctx) -> Cleaned:
@@ -266,8 +312,11 @@ def repair_mt_glitches(text: str, ctx) -> Cleaned:
     if cfg.repair:
         # English typography repairs stay out of a paragraph in another language (its guillemets
         # and spacing are right there); it is flagged below instead.
-        repaired = (_repair_paragraph(p, english and not (ctx.language and _foreign(p, ctx.language)), edits).strip()
-                    for p in paragraphs(text))
+        repaired = []
+        for para in paragraphs(text):
+            fixed, changes = _repaired_paragraph(para, english, ctx.language)
+            edits.extend(Edit(NAME, *change) for change in changes)
+            repaired.append(fixed)
         text = join_paragraphs([p for p in repaired if p])  # a lone "»" paragraph leaves nothing
     flags = _find_flags(text, ctx.language, cfg)
     if cfg.drop_foreign or cfg.drop_score:

@@ -34,14 +34,18 @@ SMOOTHING = 5.0  # pseudo-counts pulling a rare context's distribution toward th
 MIN_TOKENS = 12
 
 
-def word_classes(sentence: str) -> list[str]:
-    """The sentence as word classes, after a start marker.
+def tokens_of(sentence: str) -> list[str]:
+    return TOKEN.findall(sentence)
+
+
+def word_classes(sentence: str, tokens: list[str] | None = None) -> list[str]:
+    """The sentence as word classes, after a start marker (``tokens``: its ``tokens_of``, if at hand).
 
     >>> word_classes("The minister said 12 talks.")
     ['<s>', 'the', 'w', 'w', 'N', 'w', '.']
     """
     out = ["<s>"]
-    for token in TOKEN.findall(sentence):
+    for token in TOKEN.findall(sentence) if tokens is None else tokens:
         low = token.lower()
         if low in FUNCTION_WORDS:
             out.append(low)
@@ -54,9 +58,9 @@ def word_classes(sentence: str) -> list[str]:
     return out
 
 
-def judgeable(sentence: str) -> bool:
+def judgeable(sentence: str, tokens: list[str] | None = None) -> bool:
     """A sentence the model can judge: long prose ending in a full stop, not a question or table row."""
-    tokens = TOKEN.findall(sentence)
+    tokens = TOKEN.findall(sentence) if tokens is None else tokens
     text = sentence.rstrip()
     return (len(tokens) >= MIN_TOKENS and text[:1].isupper() and text.endswith((".", ".”", '."', ".’"))
             and "?" not in text and sum(t[0].isdigit() for t in tokens) <= 0.2 * len(tokens))
@@ -68,6 +72,9 @@ class WordOrderModel:
     bigrams: dict[str, int]  # "a b" -> count
     contexts: dict[str, int]  # "a" -> count of bigrams starting with it
     total: int = field(init=False)
+    # log P(b | a) / P(b) by class pair, filled as pairs are met: a few hundred pairs recur in all
+    # text, and one lookup is cheaper than the arithmetic (same floats, so the same scores).
+    _pmi: dict[tuple[str, str], float] = field(init=False, default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "total", sum(self.unigrams.values()))  # frozen: set once here
@@ -89,15 +96,19 @@ class WordOrderModel:
         return json.dumps({"unigrams": self.unigrams, "bigrams": self.bigrams, "contexts": self.contexts},
                           indent=0, ensure_ascii=False)
 
-    def score(self, sentence: str) -> tuple[float, float]:
-        """(total, mean) pointwise mutual information of the sentence's class bigrams."""
-        classes = word_classes(sentence)
-        total_count, size = self.total, len(self.unigrams)
-        values = []
-        for a, b in zip(classes, classes[1:], strict=False):
-            p_b = (self.unigrams.get(b, 0) + 1) / (total_count + size)
+    def pmi(self, a: str, b: str) -> float:
+        """log P(b | a) / P(b) for the class bigram (a, b), smoothed."""
+        value = self._pmi.get((a, b))
+        if value is None:
+            p_b = (self.unigrams.get(b, 0) + 1) / (self.total + len(self.unigrams))
             p_b_after_a = (self.bigrams.get(f"{a} {b}", 0) + SMOOTHING * p_b) / (self.contexts.get(a, 0) + SMOOTHING)
-            values.append(math.log(p_b_after_a / p_b))
+            value = self._pmi[a, b] = math.log(p_b_after_a / p_b)
+        return value
+
+    def score(self, sentence: str, tokens: list[str] | None = None) -> tuple[float, float]:
+        """(total, mean) pointwise mutual information of the sentence's class bigrams."""
+        classes = word_classes(sentence, tokens)
+        values = [self.pmi(a, b) for a, b in zip(classes, classes[1:], strict=False)]
         total = sum(values)
         return total, total / max(1, len(values))
 

@@ -69,6 +69,21 @@ def test_repetitions_from_seed_001_flagged_with_offsets():
     assert found == [("repeated_phrase", span, text.index(span)) for span in spans]
 
 
+def test_a_paragraph_met_again_in_another_article_gets_that_articles_offsets():
+    # Findings are kept per paragraph across articles (wire copy recurs); offsets and repeats are
+    # still the article's own.
+    rewritten = "Putin invited Xi to visit Moscow in the spring to visit in 2023, the ministry said."
+    again = "The two leaders agreed to meet again in Moscow next spring, officials said."
+    first = f"{rewritten}\n\n{again}"
+    second = f"{again}\n\nTalks went on for three hours at the Kremlin on Wednesday.\n\n{rewritten} {again}"
+    for text in (first, second, first):
+        found = [e for e in repair_mt_glitches(text, EN).edits if e.action == FLAGGED]
+        assert found and all(text[e.offset:e.offset + len(e.before)] == e.before for e in found)
+    repeats = [e for e in repair_mt_glitches(second, EN).edits if e.category == "repeated_sentence"]
+    assert [(e.before, e.offset) for e in repeats] == [(again, second.rindex(again))]
+    assert repeats[0].reason == "sentence repeats the one at offset 0"
+
+
 def test_parallel_constructions_not_flagged():
     for text in ["The more unstable the world becomes the more imperative it is to act.",
                  "They defend national interests and national dignity.",
