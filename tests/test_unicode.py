@@ -5,7 +5,15 @@ from pathlib import Path
 
 import ftfy
 
-from cleaners.unicode import FTFY_CONFIG, LINE_BREAKS, ftfy_leaves_alone, repair_unicode
+from cleaners.unicode import (
+    FTFY_CONFIG,
+    FTFY_MOJIBAKE,
+    LINE_BREAKS,
+    MOJIBAKE_NEEDS,
+    _looks_like_mojibake,
+    ftfy_leaves_alone,
+    repair_unicode,
+)
 
 
 def test_mojibake_and_entities_repaired_and_recorded():
@@ -74,3 +82,52 @@ def test_whole_text_shortcut_sees_broken_lines_anywhere():
         text = f"{clean}\n\n{broken}\n\nLast line."
         assert not ftfy_leaves_alone(text), broken
         assert repair_unicode(text).text != LINE_BREAKS.sub("\n", text)  # and the line is repaired
+
+
+def test_mojibake_search_near_the_characters_it_needs_finds_what_the_full_search_finds():
+    pages = []
+    for name in ("html-text", "trafilatura", "ground-truth"):
+        data = json.loads((BENCH / f"{name}.json").read_text(encoding="utf-8"))
+        pages += [page.get("articleBody") or "" for page in data.get("output", data).values()]
+    broken = [ftfy.fixes.fix_encoding.__doc__ or "", "Â said so", "The Ã© and Ã  cafÃ©", "â€œquotedâ€\x9d",
+              "ÐŸÑ€Ð¸Ð²ÐµÑ‚", "Ã\xa0 la carte"]
+    lines = [line for page in pages for line in page.split("\n")]
+    # The classic mojibake of the same real lines: UTF-8 read as Windows-1252.
+    garbled = [line.encode("utf-8").decode("cp1252", errors="replace") for line in lines if not line.isascii()]
+    texts = pages + lines + garbled + broken
+    assert MOJIBAKE_NEEDS is not None
+    found = [_looks_like_mojibake(text) for text in texts]
+    assert found == [bool(FTFY_MOJIBAKE.search(text)) for text in texts]
+    assert sum(found) > 1000  # real positives among them, not only clean text
+
+
+def _one_match_of(items) -> str:
+    """A string that the regex sequence ``items`` (from the stdlib's parser) matches."""
+    from re._constants import ANY, CATEGORY, CATEGORY_SPACE, IN, LITERAL, MAX_REPEAT, MIN_REPEAT, NEGATE, RANGE
+
+    out = ""
+    for op, av in items:
+        if op is LITERAL:
+            out += chr(av)
+        elif op is IN and any(o is NEGATE for o, _ in av):
+            out += "!"
+        elif op is IN:
+            o, a = av[-1]
+            out += chr(a) if o is LITERAL else chr(a[1]) if o is RANGE else " " if a is CATEGORY_SPACE else "a"
+        elif op in (MAX_REPEAT, MIN_REPEAT) and av[0] >= 1:
+            out += _one_match_of(av[2])
+        elif op is CATEGORY:
+            out += " " if av is CATEGORY_SPACE else "a"
+        elif op is ANY:
+            out += "a"
+    return out
+
+
+def test_every_kind_of_mojibake_ftfy_knows_is_found_mid_text():
+    # One example of each of ftfy's ~40 mojibake shapes, between real words on a new line.
+    import re._parser
+
+    branches = re._parser.parse(FTFY_MOJIBAKE.pattern, FTFY_MOJIBAKE.flags)[0][1][1]
+    texts = [f"Officials said on Monday,\n{_one_match_of(branch)} and the talks went on." for branch in branches]
+    assert len(texts) > 30 and all(FTFY_MOJIBAKE.search(text) for text in texts)
+    assert [text for text in texts if not _looks_like_mojibake(text)] == []
