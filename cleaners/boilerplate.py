@@ -130,12 +130,17 @@ def _mark_blocks(paras: list[str], marks: list, book: PhraseBook) -> None:
             i += 1
 
 
+@lru_cache(maxsize=8192)  # each rule asks a line's words again; lines recur across articles too
+def _words(line: str) -> tuple[str, ...]:
+    return tuple(words(line))
+
+
 def _mark_tail(paras: list[str], marks: list, book: PhraseBook, max_tail_lines: int) -> None:
     start = max(0, len(paras) - max_tail_lines - 1)
     for i in range(start, len(paras)):
         # What follows a tail marker must be junk already, or short lines that are not prose.
         rest = [p for j, p in enumerate(paras[i + 1:], start=i + 1) if marks[j] is None]
-        if any(len(words(p)) > MAX_TAIL_LINE_WORDS or ends_like_sentence(p) for p in rest):
+        if any(len(_words(p)) > MAX_TAIL_LINE_WORDS or ends_like_sentence(p) for p in rest):
             continue
         for rule in book.tails:
             if rule.start.fullmatch(paras[i]):
@@ -149,7 +154,7 @@ def _mark_stranded(paras: list[str], marks: list) -> None:
     for i in range(1, len(paras) - 1):
         line = paras[i]
         if (marks[i] is None and marks[i - 1] is not None and marks[i + 1] is not None
-                and len(words(line)) <= MAX_STRANDED_WORDS and not ends_like_sentence(line)):
+                and len(_words(line)) <= MAX_STRANDED_WORDS and not ends_like_sentence(line)):
             marks[i] = ("stranded", "short unpunctuated line between boilerplate lines (caption or teaser)", None)
 
 
@@ -167,7 +172,7 @@ MONTHS = frozenset("january february march april may june july august september 
 
 
 def _headline_like(line: str) -> bool:
-    tokens = words(line)
+    tokens = _words(line)
     if not 0 < len(tokens) <= MAX_LINK_WORDS or ends_like_sentence(line) or line.startswith(("-", "•", "*", "|")):
         return False  # a sentence, a bullet point, or a table row
     if tokens[0][0].isdigit() or tokens[0].lower() in MONTHS:
@@ -193,11 +198,11 @@ def _mark_link_runs(paras: list[str], marks: list) -> None:
 def _mark_repeated_lines(paras: list[str], marks: list) -> None:
     counts: dict[str, int] = {}
     for p in paras:
-        if len(words(p)) <= MAX_REPEATED_LINE_WORDS:
+        if len(_words(p)) <= MAX_REPEATED_LINE_WORDS:
             counts[p] = counts.get(p, 0) + 1
     for i, p in enumerate(paras):
         # Punctuated repeats are often content (the same question put to each interviewee).
-        if (marks[i] is None and counts.get(p, 0) >= MIN_REPEATS and words(p) and not ends_like_sentence(p)
+        if (marks[i] is None and counts.get(p, 0) >= MIN_REPEATS and _words(p) and not ends_like_sentence(p)
                 and not p.startswith(("-", "•", "*", "|"))):
             marks[i] = ("repeated_line", "short line repeated within the article (a template)", None)
 
@@ -225,7 +230,7 @@ def _mark_outside_main_text(paras: list[str], marks: list) -> None:
         return
     scores = []
     for line, mark in zip(paras, marks, strict=True):
-        n = len(words(line))
+        n = len(_words(line))
         if mark is None and n >= MIN_PROSE_WORDS and ends_like_sentence(line):
             scores.append(n)
         elif mark is None and (line[:1].isdigit() or line.startswith(("-", "•", "*", "|"))):
@@ -247,7 +252,7 @@ def _mark_outside_main_text(paras: list[str], marks: list) -> None:
     if last < 0:
         return  # no prose at all: nothing to tell the article by
     for i in [*range(first), *range(last + 1, len(paras))]:
-        if i == 0 and len(words(paras[i])) >= STANDFIRST_WORDS:
+        if i == 0 and len(_words(paras[i])) >= STANDFIRST_WORDS:
             continue  # the body's first line, long: the standfirst under the headline
         if marks[i] is None:
             where = "before" if i < first else "after"
@@ -270,7 +275,7 @@ def remove_boilerplate(text: str, ctx) -> Cleaned:
     marks: list = [None] * len(paras)
     _mark_blocks(paras, marks, book)
     for i, line in enumerate(paras):
-        if marks[i] is None and len(words(line)) <= cfg.max_link_words:
+        if marks[i] is None and len(_words(line)) <= cfg.max_link_words:
             found = book.classify_line(line)
             if found:
                 marks[i] = (*found, None)
