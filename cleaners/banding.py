@@ -72,10 +72,18 @@ class BandIndex:
     def add_slots(self, ids: list[str], values: np.ndarray, query: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """``add``, with the candidates as two arrays: rows of the batch, and the earlier articles'
         slots (the batch's row ``i`` takes slot ``len(self.ids) + i``, before the call)."""
+        rows, slots, _, _ = self.add_slots_split(ids, values, query, per_band=None)
+        return rows, slots
+
+    def add_slots_split(self, ids: list[str], values: np.ndarray, query: bool = True,
+                        per_band: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``add_slots`` in two parts: the candidates among the first ``per_band`` earlier articles
+        of each shared band (in each sorted run), unique and live, and the rest of them, as found
+        (repeated where several bands are shared, removed articles included)."""
         n = len(ids)
         none = np.zeros(0, dtype=np.int64)
         if not n:
-            return none, none
+            return none, none, none, none
         base = len(self._ids)
         self._grow(base + n)
         self._ids.extend(ids)
@@ -85,17 +93,20 @@ class BandIndex:
             self._slot[aid] = base + i
         keys = self.keys(values).ravel()
         rows = np.repeat(np.arange(n, dtype=np.int64), self.bands)
-        found_rows, found_slots = [], []
+        found_rows, found_slots, rest_rows, rest_slots = [], [], [], []
         for run_keys, run_slots in self._runs if query else ():
             lo = np.searchsorted(run_keys, keys, side="left")
             hi = np.searchsorted(run_keys, keys, side="right")
-            counts = hi - lo
-            if not counts.any():
-                continue
-            which = np.repeat(np.arange(len(keys)), counts)
-            starts = np.repeat(lo - np.cumsum(counts) + counts, counts)
-            found_rows.append(rows[which])
-            found_slots.append(run_slots[starts + np.arange(len(which))])
+            cut = hi if per_band is None else np.minimum(hi, lo + per_band)  # a run keeps slot order
+            for first, last, into_rows, into_slots in ((lo, cut, found_rows, found_slots),
+                                                        (cut, hi, rest_rows, rest_slots)):
+                counts = last - first
+                if not counts.any():
+                    continue
+                which = np.repeat(np.arange(len(keys)), counts)
+                starts = np.repeat(first - np.cumsum(counts) + counts, counts)
+                into_rows.append(rows[which])
+                into_slots.append(run_slots[starts + np.arange(len(which))])
         order = np.argsort(keys, kind="stable")
         sorted_keys, sorted_slots = keys[order], (rows[order] + base).astype(np.int32)
         starts = np.concatenate([[0], np.flatnonzero(sorted_keys[1:] != sorted_keys[:-1]) + 1])
@@ -112,11 +123,17 @@ class BandIndex:
                 found_rows.append(np.full(j, group[j] - base))
                 found_slots.append(group[:j])
         self._push(sorted_keys, sorted_slots)
+        rest = ((np.concatenate(rest_rows), np.concatenate(rest_slots).astype(np.int64)) if rest_rows
+                else (none, none))
         if not found_rows:
-            return none, none
-        # one int64 key a pair (row, slot), in (row, slot) order: np.unique on rows of a 2-column
-        # array is several times slower
-        key = np.unique(np.concatenate(found_rows).astype(np.int64) << 32 | np.concatenate(found_slots))
+            return none, none, *rest
+        return (*self.live_pairs(np.concatenate(found_rows), np.concatenate(found_slots), base), *rest)
+
+    def live_pairs(self, rows: np.ndarray, slots: np.ndarray, base: int) -> tuple[np.ndarray, np.ndarray]:
+        """The distinct pairs (row, slot) in (row, slot) order, without removed articles or a row
+        paired with itself (row ``i`` of the batch is slot ``base + i``)."""
+        # one int64 key a pair: np.unique on rows of a 2-column array is several times slower
+        key = np.unique(rows.astype(np.int64) << 32 | slots)
         rows, slots = key >> 32, key & 0xFFFFFFFF
         keep = ~self._dead[slots] & (slots != rows + base)
         return rows[keep], slots[keep]

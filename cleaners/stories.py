@@ -74,6 +74,10 @@ class StoryFinder:
     """
 
     _CHUNK = 65_536  # candidate pairs compared at a time (num_perm x 4 bytes each)
+    # A big story shares each band with hundreds of earlier articles. The first of them in each band
+    # are compared first; the rest only where they belong to a group the new article has not
+    # joined through those (the same groups as comparing all, at a fraction of the work).
+    _PER_BAND = 16
 
     def __init__(self, cfg: StoryConfig):
         self.cfg = cfg
@@ -94,11 +98,34 @@ class StoryFinder:
         self._grow(base + len(fresh))
         self._values[base:base + len(fresh)] = stacked
         self._group[base:base + len(fresh)] = np.arange(base, base + len(fresh))
-        rows, slots = self._bands.add_slots(fresh, stacked)
-        near = [self._verified(rows[i:i + self._CHUNK] + base, slots[i:i + self._CHUNK])
-                for i in range(0, len(rows), self._CHUNK)]
-        if near:
-            self._merge(np.concatenate([a for a, _ in near]), np.concatenate([b for _, b in near]), base + len(fresh))
+        rows, slots, rest_rows, rest_slots = self._bands.add_slots_split(fresh, stacked, per_band=self._PER_BAND)
+        near = self._verified_all(rows + base, slots)
+        if len(rest_rows):
+            # The rest of a big story's members: only those of a group the row has not joined
+            # already (another edge into a joined group changes nothing).
+            # Pairs come sorted by (row, slot), so a row's first and last joined groups are those
+            # of its earliest partner (the story) and its latest (often one of this batch).
+            first = np.full(len(fresh), -1, dtype=np.int64)
+            last = np.full(len(fresh), -1, dtype=np.int64)
+            first[near[0][::-1] - base] = self._group[near[1][::-1]]
+            last[near[0] - base] = self._group[near[1]]
+            group = self._group[rest_slots]
+            open_ = (group != first[rest_rows]) & (group != last[rest_rows])
+            if open_.any():
+                more = self._verified_all(*(np.asarray(x) for x in self._bands.live_pairs(
+                    rest_rows[open_], rest_slots[open_], base)), offset=base)
+                near = (np.concatenate([near[0], more[0]]), np.concatenate([near[1], more[1]]))
+        if len(near[0]):
+            self._merge(near[0], near[1], base + len(fresh))
+
+    def _verified_all(self, a: np.ndarray, b: np.ndarray, offset: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        """``_verified`` over any number of pairs, a chunk at a time (``offset`` added to ``a``)."""
+        near = [self._verified(a[i:i + self._CHUNK] + offset, b[i:i + self._CHUNK])
+                for i in range(0, len(a), self._CHUNK)]
+        if not near:
+            none = np.zeros(0, dtype=np.int64)
+            return none, none
+        return np.concatenate([x for x, _ in near]), np.concatenate([y for _, y in near])
 
     def _verified(self, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The pairs whose estimated Jaccard reaches the threshold (as datasketch's MinHash.jaccard)."""

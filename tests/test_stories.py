@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
+import pytest
+
 from cleaners.config import Config
 from cleaners.stories import StoryFinder, story_features, story_signatures
 
@@ -53,9 +56,13 @@ def test_run_writes_story_and_duplicates_stay_out_of_it(tmp_path):
     assert manifest["zz-copy"] == "duplicate"
 
 
-def test_story_groups_are_those_datasketch_minhashlsh_finds_on_real_articles(cleaned_seeds):
+@pytest.mark.parametrize("per_band", [16, 1])
+def test_story_groups_are_those_datasketch_minhashlsh_finds_on_real_articles(cleaned_seeds, per_band, monkeypatch):
     """The compact banding gives the groups a plain datasketch MinHashLSH gives (query, verify, insert),
-    on every benchmark body plus the seeds, added in batches of uneven sizes."""
+    on every benchmark body plus the seeds and copies of them each missing a paragraph (a big story),
+    added in batches of uneven sizes; also when only the first article of each shared band is
+    compared first (``per_band`` 1), so that most joins go through the second step."""
+    monkeypatch.setattr(StoryFinder, "_PER_BAND", per_band)
     from pathlib import Path
 
     from datasketch import MinHashLSH
@@ -65,6 +72,9 @@ def test_story_groups_are_those_datasketch_minhashlsh_finds_on_real_articles(cle
     truth = Path(__file__).resolve().parent.parent.parent / "shared" / "benchmarks" / "article-extraction"
     bodies = {k: v["articleBody"] for k, v in json.loads((truth / "ground-truth.json").read_text("utf-8")).items()}
     texts = {**{k: a.text for k, a in cleaned_seeds.items()}, **bodies}
+    for k, a in cleaned_seeds.items():
+        paras = a.text.split("\n\n")
+        texts.update({f"{k}-without-{i}": "\n\n".join(paras[:i] + paras[i + 1:]) for i in range(len(paras))})
     for threshold in (0.2, 0.3):
         cfg = Config().stories
         cfg.threshold = threshold
@@ -88,3 +98,34 @@ def test_story_groups_are_those_datasketch_minhashlsh_finds_on_real_articles(cle
         expected_names = {aid: min(m) for m in expected.values() if len(m) > 1 for aid in m}
         assert finder.stories() == expected_names
         assert len(set(expected_names.values())) >= 3  # real groups to compare, not an empty match
+
+
+def test_a_story_is_joined_through_a_later_member_when_its_first_one_is_too_far(monkeypatch):
+    """A drifting story: B shares half of A, C shares half of B but almost nothing of A, and C's
+    only band in common with the story is one where A comes first. Comparing C with A fails; the
+    story is still joined through B, also when only one article a band is compared first."""
+    from datasketch import LeanMinHash
+
+    cfg = Config().stories
+    finder = StoryFinder(cfg)
+    bands, rows = finder._bands.bands, finder._bands.rows
+    rng = np.random.default_rng(7)
+    a = rng.integers(1, 2**32, cfg.num_perm, dtype=np.uint64)
+    b, c = a.copy(), rng.integers(1, 2**32, cfg.num_perm, dtype=np.uint64)
+    for band in range(1, bands):  # band 0: the same in all three
+        changed = slice(band * rows + rows // 2, (band + 1) * rows)  # half of each other band
+        b[changed] = rng.integers(1, 2**32, len(b[changed]), dtype=np.uint64)
+        c[changed] = b[changed]
+    b[bands * rows:] = rng.integers(1, 2**32, cfg.num_perm - bands * rows, dtype=np.uint64)
+    c[bands * rows:] = b[bands * rows:]
+    c[:rows] = a[:rows]
+    sigs = {name: LeanMinHash(seed=1, hashvalues=v.astype(np.uint32), scheme="affine32")
+            for name, v in (("a", a), ("b", b), ("c", c))}
+    assert sigs["a"].jaccard(sigs["b"]) >= cfg.threshold > sigs["a"].jaccard(sigs["c"])
+    assert sigs["b"].jaccard(sigs["c"]) >= cfg.threshold
+    for per_band in (1, 16):
+        monkeypatch.setattr(StoryFinder, "_PER_BAND", per_band)
+        finder = StoryFinder(cfg)
+        finder.add(["a", "b"], [sigs["a"], sigs["b"]])
+        finder.add(["c"], [sigs["c"]])
+        assert finder.stories() == {"a": "a", "b": "a", "c": "a"}
