@@ -121,14 +121,18 @@ def test_serve_runs_the_flow_on_its_schedule(tmp_path):
 
     out = tmp_path / "served"
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    # The log goes to a file: a pipe nobody reads blocks the server once its buffer is full.
+    log = (tmp_path / "serve.log").open("w", encoding="utf-8")
     proc = subprocess.Popen([sys.executable, "-m", "flows.cli", "serve", "seeds", "--cron", "* * * * *",
-                             "-o", str(out)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+                             "-o", str(out)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                            text=True, start_new_session=True)
     try:
         deadline = time.monotonic() + 200
         while not (out / "manifest.jsonl").exists() and time.monotonic() < deadline and proc.poll() is None:
             time.sleep(2)
-        assert (out / "manifest.jsonl").exists(), "no scheduled run wrote output"
+        assert (out / "manifest.jsonl").exists(), (
+            f"no scheduled run wrote output (exit {proc.poll()}); log:\n"
+            + (tmp_path / "serve.log").read_text(encoding="utf-8")[-3000:])
         assert len((out / "manifest.jsonl").read_text(encoding="utf-8").splitlines()) == 5
     finally:
         os.killpg(proc.pid, signal.SIGINT)
@@ -136,6 +140,7 @@ def test_serve_runs_the_flow_on_its_schedule(tmp_path):
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
+        log.close()
 
 
 def test_dask_workers_give_the_same_output_as_one_process(tmp_path):
