@@ -9,7 +9,6 @@ one paragraph per line with a blank line between paragraphs.
 from __future__ import annotations
 
 import re
-import re._parser as regex_parser  # the stdlib's own regex parser, to read ftfy's pattern
 import unicodedata
 from collections import Counter
 
@@ -68,8 +67,11 @@ def _required_characters(pattern: re.Pattern) -> tuple[re.Pattern, int] | None:
     taking each one's narrowest position, is a class that any match must contain. Where the
     pattern is not of that shape, None (and the whole text is searched).
     """
-    from re._constants import BRANCH, IN, LITERAL, MAX_REPEAT, MIN_REPEAT, RANGE
-
+    try:  # the stdlib's own regex parser (private: where it is missing, the whole text is searched)
+        import re._parser as regex_parser
+        from re._constants import BRANCH, IN, LITERAL, MAX_REPEAT, MIN_REPEAT, RANGE
+    except ImportError:
+        return None
     if pattern.flags & re.IGNORECASE:
         return None
 
