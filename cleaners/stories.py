@@ -99,7 +99,7 @@ class StoryFinder:
         self._values[base:base + len(fresh)] = stacked
         self._group[base:base + len(fresh)] = np.arange(base, base + len(fresh))
         rows, slots, rest_rows, rest_slots = self._bands.add_slots_split(fresh, stacked, per_band=self._PER_BAND)
-        near = self._verified_all(rows + base, slots)
+        near = self._verified_all(rows, slots, base)
         if len(rest_rows):
             # The rest of a big story's members: only those of a group the row has not joined
             # already (another edge into a joined group changes nothing).
@@ -112,16 +112,16 @@ class StoryFinder:
             group = self._group[rest_slots]
             open_ = (group != first[rest_rows]) & (group != last[rest_rows])
             if open_.any():
-                more = self._verified_all(*(np.asarray(x) for x in self._bands.live_pairs(
-                    rest_rows[open_], rest_slots[open_], base)), offset=base)
+                more = self._verified_all(*self._bands.live_pairs(rest_rows[open_], rest_slots[open_], base), base)
                 near = (np.concatenate([near[0], more[0]]), np.concatenate([near[1], more[1]]))
         if len(near[0]):
             self._merge(near[0], near[1], base + len(fresh))
 
-    def _verified_all(self, a: np.ndarray, b: np.ndarray, offset: int = 0) -> tuple[np.ndarray, np.ndarray]:
-        """``_verified`` over any number of pairs, a chunk at a time (``offset`` added to ``a``)."""
-        near = [self._verified(a[i:i + self._CHUNK] + offset, b[i:i + self._CHUNK])
-                for i in range(0, len(a), self._CHUNK)]
+    def _verified_all(self, rows: np.ndarray, slots: np.ndarray, base: int) -> tuple[np.ndarray, np.ndarray]:
+        """``_verified`` over the pairs (batch row, earlier slot), a chunk at a time; the verified
+        pairs come back as (slot, slot), row ``i`` of the batch being slot ``base + i``."""
+        near = [self._verified(rows[i:i + self._CHUNK] + base, slots[i:i + self._CHUNK])
+                for i in range(0, len(rows), self._CHUNK)]
         if not near:
             none = np.zeros(0, dtype=np.int64)
             return none, none

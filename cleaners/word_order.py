@@ -45,7 +45,7 @@ def word_classes(sentence: str, tokens: list[str] | None = None) -> list[str]:
     ['<s>', 'the', 'w', 'w', 'N', 'w', '.']
     """
     out = ["<s>"]
-    for token in TOKEN.findall(sentence) if tokens is None else tokens:
+    for token in tokens_of(sentence) if tokens is None else tokens:
         low = token.lower()
         if low in FUNCTION_WORDS:
             out.append(low)
@@ -60,7 +60,7 @@ def word_classes(sentence: str, tokens: list[str] | None = None) -> list[str]:
 
 def judgeable(sentence: str, tokens: list[str] | None = None) -> bool:
     """A sentence the model can judge: long prose ending in a full stop, not a question or table row."""
-    tokens = TOKEN.findall(sentence) if tokens is None else tokens
+    tokens = tokens_of(sentence) if tokens is None else tokens
     text = sentence.rstrip()
     return (len(tokens) >= MIN_TOKENS and text[:1].isupper() and text.endswith((".", ".”", '."', ".’"))
             and "?" not in text and sum(t[0].isdigit() for t in tokens) <= 0.2 * len(tokens))
