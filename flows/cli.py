@@ -212,7 +212,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
         print(f"newsclean: serving '{args.name}' on schedule '{args.cron}' (Prefect API {url}); Ctrl-C stops",
               file=sys.stderr)
-        serve(build_deployment(args.paths, args.output, args.config, args.cron, args.name))
+        # One run at a time: every run writes the same output folder, and runs that fell due
+        # together (a slow start catching up on its schedule) overlapped there and none finished
+        # writing (seen in CI: four runs at once, no manifest after 200 s).
+        serve(build_deployment(args.paths, args.output, args.config, args.cron, args.name), limit=1)
     return 0
 
 
