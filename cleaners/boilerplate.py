@@ -183,13 +183,34 @@ def _headline_like(line: str) -> bool:
     return bool(long_words) and sum(t[0].isupper() for t in long_words) >= MIN_TITLE_CASE_SHARE * len(long_words)
 
 
+def _is_prose(line: str) -> bool:
+    return len(_words(line)) >= MIN_PROSE_WORDS and ends_like_sentence(line)
+
+
+def _main_text_span(paras: list[str], marks: list) -> tuple[int, int]:
+    """(first, last) of the run of lines with the largest total score (Kadane); last < 0: no prose."""
+    best, first, last = 0, 0, -1
+    total, start = 0, 0
+    for i, score in enumerate(_line_scores(paras, marks)):
+        if total <= 0:
+            total, start = 0, i
+        total += score
+        if total > best:
+            best, first, last = total, start, i
+    return first, last
+
+
 def _mark_link_runs(paras: list[str], marks: list) -> None:
+    """Mark runs of headline-like lines, except a short run inside the article's main text (the
+    run of lines with the most prose): there they are sub-headings, tables and data lists more
+    often than links, while menus and link lists are long enough to end the main text."""
+    first, last = _main_text_span(paras, marks)
     i = 0
     while i < len(paras):
         j = i
         while j < len(paras) and marks[j] is None and _headline_like(paras[j]):
             j += 1
-        if j - i >= MIN_LINK_RUN:
+        if j - i >= MIN_LINK_RUN and not first < i <= j - 1 < last:
             for k in range(i, j):
                 marks[k] = ("navigation", "run of short headline-like lines (a list of links)", ("links", i))
         i = max(j, i + 1)
@@ -224,31 +245,31 @@ STANDFIRST_WORDS = 10
 _SHAPE_CATEGORIES = frozenset({"navigation", "repeated_line", "stranded"})
 
 
-def _mark_outside_main_text(paras: list[str], marks: list) -> None:
-    """On a whole page's text, mark the unmarked lines before and after the article's main text."""
-    if len(paras) < PAGE_MIN_LINES:
-        return
+def _line_scores(paras: list[str], marks: list) -> list[int]:
+    """Prose lines score their words, table rows and list items 0, anything else -NON_PROSE_COST."""
     scores = []
     for line, mark in zip(paras, marks, strict=True):
-        n = len(_words(line))
-        if mark is None and n >= MIN_PROSE_WORDS and ends_like_sentence(line):
-            scores.append(n)
+        if mark is None and _is_prose(line):
+            scores.append(len(_words(line)))
         elif mark is None and (line[:1].isdigit() or line.startswith(("-", "•", "*", "|"))):
             scores.append(0)  # a table row or a list item: article data as often as not
         else:
             scores.append(-NON_PROSE_COST)
+    return scores
+
+
+def _looks_like_page(paras: list[str], marks: list) -> bool:
+    """A whole page's text: many lines, most of them not prose, some named junk by phrase rules."""
+    if len(paras) < PAGE_MIN_LINES:
+        return False
     phrase_marked = sum(m is not None and m[0] not in _SHAPE_CATEGORIES for m in marks)
-    if (sum(s < 0 for s in scores) < PAGE_MIN_NON_PROSE_SHARE * len(paras)
-            or phrase_marked < PAGE_MIN_PHRASE_SHARE * len(paras)):
-        return
-    best, first, last = 0, 0, -1  # the run of lines with the largest total score (Kadane)
-    total, start = 0, 0
-    for i, score in enumerate(scores):
-        if total <= 0:
-            total, start = 0, i
-        total += score
-        if total > best:
-            best, first, last = total, start, i
+    return (sum(s < 0 for s in _line_scores(paras, marks)) >= PAGE_MIN_NON_PROSE_SHARE * len(paras)
+            and phrase_marked >= PAGE_MIN_PHRASE_SHARE * len(paras))
+
+
+def _mark_outside_main_text(paras: list[str], marks: list) -> None:
+    """On a whole page's text, mark the unmarked lines before and after the article's main text."""
+    first, last = _main_text_span(paras, marks)
     if last < 0:
         return  # no prose at all: nothing to tell the article by
     for i in [*range(first), *range(last + 1, len(paras))]:
@@ -280,10 +301,11 @@ def remove_boilerplate(text: str, ctx) -> Cleaned:
             if found:
                 marks[i] = (*found, None)
     _mark_repeated_lines(paras, marks)
-    _mark_link_runs(paras, marks)
     _mark_tail(paras, marks, book, cfg.max_tail_lines)
+    _mark_link_runs(paras, marks)
     _mark_stranded(paras, marks)
-    _mark_outside_main_text(paras, marks)
+    if _looks_like_page(paras, marks):
+        _mark_outside_main_text(paras, marks)
 
     edits: list[Edit] = []
     kept: list[str] = []

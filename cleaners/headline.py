@@ -14,14 +14,15 @@ from cleaners.text import comparable, ends_like_sentence, join_paragraphs, parag
 
 NAME = "headline"
 MAX_TAG_WORDS = 4
-MAX_HEADLINE_WORDS = 30
+# Longer first lines are a lead sentence without its full stop (20 words: a long headline).
+MAX_HEADLINE_WORDS = 20
 # A copy that is a prefix of the title (or the reverse) must be this long to count as truncation.
 MIN_TRUNCATED_WORDS = 4
 
 
 def _looks_like_headline(line: str) -> bool:
     n = len(words(line))
-    return 0 < n <= MAX_HEADLINE_WORDS and not line.rstrip().endswith((".", ":", ";", ","))
+    return 0 < n <= MAX_HEADLINE_WORDS and not line.rstrip().endswith((".", ":", ";", ",", "。"))
 
 
 def _headline_copy(line: str, title: str) -> tuple[str, str | None] | None:

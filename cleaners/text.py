@@ -9,7 +9,7 @@ WORD = re.compile(r"\w+(?:['’]\w+)*")
 PLAIN_WORD = re.compile(r"\w+")
 # A sentence ends at . ! ? or … (optionally followed by closing quotes/brackets) and whitespace.
 SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’»)\]]*\s+")
-TERMINAL_PUNCT = re.compile(r"[.!?…:;][\"'”’»)\]]*$")
+TERMINAL_PUNCT = re.compile(r"[.!?…:;。！？][\"'”’»)\]」』]*$")  # with CJK full stops and quotes
 
 
 def paragraphs(text: str) -> list[str]:

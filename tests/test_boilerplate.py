@@ -96,6 +96,16 @@ def test_link_list_run_removed_but_dated_list_and_bullets_kept(ctx):
         assert remove_boilerplate(text, ctx).text == text
 
 
+def test_short_run_of_data_lines_inside_the_article_stays(ctx):
+    """Real lines (benchmark page 9a4402): qualified teams listed between two paragraphs are article
+    data; the same run at the end, after the last paragraph, is a link list."""
+    data = "Sweden (Group F): Seventh appearance\n\nPoland (Group G): Fourth appearance"
+    inside = f"{NEWS} {NEWS}\n\n{data}\n\n{NEWS} {NEWS}"
+    assert remove_boilerplate(inside, ctx).text == inside
+    result = remove_boilerplate(f"{NEWS}\n\n{data}", ctx)
+    assert result.text == NEWS and [e.category for e in result.edits] == ["navigation"]
+
+
 def test_repeated_template_line_removed_everywhere(ctx):
     promo = "10 things in tech you need to know today"
     text = f"{promo}\n\n{NEWS}\n\n{promo}\n\n{NEWS} Then more.\n\n{promo}"
