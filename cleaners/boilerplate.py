@@ -164,7 +164,8 @@ MAX_LINK_WORDS = 20
 # A line is headline-like when most of its longer words are capitalized, or it has a "|" separator.
 MIN_TITLE_CASE_SHARE = 0.6
 # A short unpunctuated line repeated verbatim within one article is a template (a promo, a
-# "10 things" teaser); bullets and table rows are left alone, as repeated cells are content.
+# "10 things" teaser); bullets and table rows ("| 1 |", "Player |") are left alone: repeated cells
+# are content.
 MAX_REPEATED_LINE_WORDS = 15
 MIN_REPEATS = 2
 MONTHS = frozenset("january february march april may june july august september october november december "
@@ -173,8 +174,9 @@ MONTHS = frozenset("january february march april may june july august september 
 
 def _headline_like(line: str) -> bool:
     tokens = _words(line)
-    if not 0 < len(tokens) <= MAX_LINK_WORDS or ends_like_sentence(line) or line.startswith(("-", "•", "*", "|")):
-        return False  # a sentence, a bullet point, or a table row
+    if (not 0 < len(tokens) <= MAX_LINK_WORDS or ends_like_sentence(line) or line.startswith(("-", "•", "*", "|"))
+            or line.endswith("|")):
+        return False  # a sentence, a bullet point, or a table row or cell
     if tokens[0][0].isdigit() or tokens[0].lower() in MONTHS:
         return False  # a dated or numbered list (tour dates, rankings) is content
     if " | " in line and line.count("|") <= 2:
@@ -224,7 +226,7 @@ def _mark_repeated_lines(paras: list[str], marks: list) -> None:
     for i, p in enumerate(paras):
         # Punctuated repeats are often content (the same question put to each interviewee).
         if (marks[i] is None and counts.get(p, 0) >= MIN_REPEATS and _words(p) and not ends_like_sentence(p)
-                and not p.startswith(("-", "•", "*", "|"))):
+                and not p.startswith(("-", "•", "*", "|")) and not p.endswith("|")):
             marks[i] = ("repeated_line", "short line repeated within the article (a template)", None)
 
 

@@ -114,6 +114,10 @@ def test_repeated_template_line_removed_everywhere(ctx):
     question = "What inspired you to start cooking?"  # the same question to each interviewee is content
     interview = f"{question}\n\n{NEWS}\n\n{question}\n\n{NEWS} Again."
     assert remove_boilerplate(interview, ctx).text == interview
+    head = "| Pos |\n\nPlayer |\n\nPlays |\n\n% |\n\nStats |"  # a table as its cells (page 6a72de)
+    rows = "| DL |\n\nMyles Garrett |\n\n57 |\n\n77% |\n\n| DL |\n\nChad Thomas |\n\n57 |\n\n77% |"
+    table = f"{NEWS}\n\nDefensive Line\n\n{head}\n\n{rows}\n\nLinebacker\n\n{head}\n\n{rows}"
+    assert remove_boilerplate(table, ctx).text == table
 
 
 BENCH = Path(__file__).resolve().parent.parent.parent / "shared" / "benchmarks" / "article-extraction"
