@@ -52,9 +52,11 @@ class PhraseBook:
     line_rules: tuple[tuple[str, str, re.Pattern], ...]  # (category, reason, pattern)
     blocks: tuple[BlockRule, ...]
     tails: tuple[TailRule, ...]
+    long_line_rules: tuple[tuple[str, str, re.Pattern], ...] = ()  # rules marked any_length
 
-    def classify_line(self, line: str) -> tuple[str, str] | None:
-        for category, reason, pattern in self.line_rules:
+    def classify_line(self, line: str, long: bool = False) -> tuple[str, str] | None:
+        """The first line rule the whole line matches; for a ``long`` line only any_length rules."""
+        for category, reason, pattern in self.long_line_rules if long else self.line_rules:
             if pattern.fullmatch(line):
                 return category, reason
         return None
@@ -79,7 +81,7 @@ def _phrase_file(language: str, extra_dirs: tuple[str, ...]) -> Path:
 @lru_cache(maxsize=8)
 def load_phrasebook(languages: tuple[str, ...], extra_dirs: tuple[str, ...] = ()) -> PhraseBook:
     """Read and compile the phrase files for ``languages`` (cached: compiled once per process)."""
-    lines: dict[str, tuple[str, list[str]]] = {}
+    lines: dict[tuple[str, bool], tuple[str, list[str]]] = {}
     blocks, tails = [], []
     for language in languages:
         path = _phrase_file(language, extra_dirs)
@@ -88,7 +90,8 @@ def load_phrasebook(languages: tuple[str, ...], extra_dirs: tuple[str, ...] = ()
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"bad phrase file {path}: {exc}") from None
         for rule in data.get("line", []):
-            reason, patterns = lines.setdefault(rule["category"], (rule["reason"], []))
+            key = (rule["category"], bool(rule.get("any_length", False)))
+            reason, patterns = lines.setdefault(key, (rule["reason"], []))
             patterns.extend(rule["patterns"])
         for rule in data.get("block", []):
             blocks.append(
@@ -97,8 +100,9 @@ def load_phrasebook(languages: tuple[str, ...], extra_dirs: tuple[str, ...] = ()
             )
         for rule in data.get("tail", []):
             tails.append(TailRule(rule["category"], rule["reason"], _compile(rule["start"], path.name)))
-    line_rules = tuple((cat, reason, _compile(pats, f"{cat} rules")) for cat, (reason, pats) in lines.items())
-    return PhraseBook(line_rules, tuple(blocks), tuple(tails))
+    line_rules = tuple((cat, reason, _compile(pats, f"{cat} rules")) for (cat, _), (reason, pats) in lines.items())
+    long_line_rules = tuple(rule for rule, (_, any_length) in zip(line_rules, lines, strict=True) if any_length)
+    return PhraseBook(line_rules, tuple(blocks), tuple(tails), long_line_rules)
 
 
 @lru_cache(maxsize=32)
@@ -298,8 +302,8 @@ def remove_boilerplate(text: str, ctx) -> Cleaned:
     marks: list = [None] * len(paras)
     _mark_blocks(paras, marks, book)
     for i, line in enumerate(paras):
-        if marks[i] is None and len(_words(line)) <= cfg.max_link_words:
-            found = book.classify_line(line)
+        if marks[i] is None:
+            found = book.classify_line(line, long=len(_words(line)) > cfg.max_link_words)
             if found:
                 marks[i] = (*found, None)
     _mark_repeated_lines(paras, marks)

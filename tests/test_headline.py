@@ -50,7 +50,8 @@ def test_long_lead_or_cjk_sentence_without_title_stays_in_the_body():
     Japanese sentence (its full stop is 。): they are the article, not its headline."""
     lead = ("Chelsea have this morning paid the £71.6million fee to the Spanish league this morning to secure "
             "the world record signing of Athletic Bilbao keeper Kepa Arrizabalaga")
-    japanese = "先日、不正に改造したiPhoneを販売したとして、商標法違反の疑いで20代の男性が逮捕されたというニュースを耳にしました。"
+    japanese = ("先日、不正に改造したiPhoneを販売したとして、"
+                "商標法違反の疑いで20代の男性が逮捕されたというニュースを耳にしました。")
     for first in (lead, japanese):
         result = remove_headline_noise(f"{first}\n\n{BODY}", CleanerContext(""))
         assert result.fields == {} and result.text == f"{first}\n\n{BODY}"
