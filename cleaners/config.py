@@ -56,7 +56,7 @@ class InputConfig:
 class BoilerplateConfig:
     # Phrase files (cleaners/phrases/<lang>.toml) to load; boilerplate may be in another language
     # than the article (an English story on a French portal), so all are applied to every article.
-    languages: list[str] = field(default_factory=lambda: ["en", "fr", "de", "es"])
+    languages: list[str] = field(default_factory=lambda: ["en", "fr", "de", "es", "pt", "it"])
     # Extra folders of phrase files, for users' own sites; same format as cleaners/phrases/.
     extra_phrase_dirs: list[str] = field(default_factory=list)
     # Prefix patterns ("Also read | ...") only match lines this short: longer lines are prose.
