@@ -209,17 +209,22 @@ def _main_text_span(paras: list[str], marks: list) -> tuple[int, int]:
 def _mark_link_runs(paras: list[str], marks: list) -> None:
     """Mark runs of headline-like lines, except a short run inside the article's main text (the
     run of lines with the most prose): there they are sub-headings, tables and data lists more
-    often than links, while menus and link lists are long enough to end the main text."""
-    first, last = _main_text_span(paras, marks)
-    i = 0
-    while i < len(paras):
-        j = i
-        while j < len(paras) and marks[j] is None and _headline_like(paras[j]):
-            j += 1
-        if j - i >= MIN_LINK_RUN and not first < i <= j - 1 < last:
-            for k in range(i, j):
-                marks[k] = ("navigation", "run of short headline-like lines (a list of links)", ("links", i))
-        i = max(j, i + 1)
+    often than links, while menus and link lists are long enough to end the main text.
+
+    Lines already marked go anyway: runs and the main text are found among the lines that stay,
+    so that a second pass over the cleaned text finds nothing new."""
+    staying = [i for i, mark in enumerate(marks) if mark is None]
+    lines = [paras[i] for i in staying]
+    first, last = _main_text_span(lines, [None] * len(lines))
+    k = 0
+    while k < len(lines):
+        m = k
+        while m < len(lines) and _headline_like(lines[m]):
+            m += 1
+        if m - k >= MIN_LINK_RUN and not first < k <= m - 1 < last:
+            for i in staying[k:m]:
+                marks[i] = ("navigation", "run of short headline-like lines (a list of links)", ("links", staying[k]))
+        k = max(m, k + 1)
 
 
 def _mark_repeated_lines(paras: list[str], marks: list) -> None:

@@ -17,7 +17,7 @@ from ftfy.badness import BADNESS_RE
 from ftfy.chardata import CONTROL_CHARS, LIGATURES, WIDTH_MAP
 
 from cleaners.document import REMOVED, REPLACED, Cleaned, Edit
-from cleaners.text import join_paragraphs
+from cleaners.text import ends_like_sentence, join_paragraphs
 
 NAME = "unicode"
 
@@ -146,6 +146,39 @@ def _repair_line(line: str, edits: list[Edit], removed: Counter, ftfy_checked: b
     return spaced
 
 
+# A hard-wrapped line is a line of prose cut at a fixed width: at least this many words.
+MIN_WRAPPED_WORDS = 8
+_LOWER_WORD = re.compile(r"[^\W\d_]+(?:[\s,;)]|\.(?:\s|$))")  # a word, not a URL, a handle or a label
+
+
+def _wrapped(previous: str, line: str) -> bool:
+    """``previous`` is prose that stops mid-sentence (not a title: it ends on a lower-case word or
+    a comma, or most of its words are lower case), and ``line`` goes on in lower case."""
+    tokens = previous.split()
+    long_words = [t for t in tokens if len(t) > 3]
+    return (line[0].islower() and bool(_LOWER_WORD.match(line)) and not ends_like_sentence(previous)
+            and len(tokens) >= MIN_WRAPPED_WORDS and "|" not in previous
+            and (tokens[-1][0].islower() or tokens[-1].endswith(",")
+                 or sum(t[0].isupper() for t in long_words) < 0.5 * len(long_words)))
+
+
+def _join_hard_wraps(lines: list[str]) -> tuple[list[str], list[Edit]]:
+    """Join a line of prose that stops mid-sentence to the next when that one goes on in lower case:
+    text hard-wrapped at a fixed width ("…looking absolutely stunning in new" / "make-up photos.").
+    Lists, links and scripts without case never join."""
+    groups: list[list[str]] = []
+    edits: list[Edit] = []
+    for line in lines:
+        # Each wrapped piece is judged on its own: a paragraph's pieces are each a line of prose.
+        if groups and _wrapped(groups[-1][-1], line):
+            edits.append(Edit(NAME, "hard_wrap", REPLACED, f"{groups[-1][-1]}\n{line}", f"{groups[-1][-1]} {line}",
+                              "line break inside a sentence joined (text hard-wrapped at a fixed width)"))
+            groups[-1].append(line)
+        else:
+            groups.append([line])
+    return [" ".join(group) for group in groups], edits
+
+
 def repair_unicode(text: str, ctx=None) -> Cleaned:
     """Repair mojibake and entities with ftfy, drop invisible characters, normalize paragraph layout.
 
@@ -174,6 +207,8 @@ def repair_unicode(text: str, ctx=None) -> Cleaned:
             Edit(NAME, kind, action, "", " " if kind == "space" else "",
                  f"{count} {CHARACTER_NAMES[kind]} character(s) {'normalized' if kind == 'space' else 'removed'}")
         )
+    out, wraps = _join_hard_wraps(out)
+    edits.extend(wraps)
     result = join_paragraphs(out)
     if result != "\n".join(touched):
         edits.append(Edit(NAME, "layout", REPLACED, "", "", "paragraph breaks and spacing made consistent"))

@@ -131,3 +131,34 @@ def test_every_kind_of_mojibake_ftfy_knows_is_found_mid_text():
     texts = [f"Officials said on Monday,\n{_one_match_of(branch)} and the talks went on." for branch in branches]
     assert len(texts) > 30 and all(FTFY_MOJIBAKE.search(text) for text in texts)
     assert [text for text in texts if not _looks_like_mojibake(text)] == []
+
+
+def test_hard_wrapped_prose_is_joined_and_each_join_recorded():
+    """Real lines from the benchmark (page 34a732): prose wrapped at a fixed width."""
+    wrapped = ("Veteran Nollywood actress, Kate Henshaw, who in 2008, won the\n"
+               "Africa Movie Academy Award for Best Actress in a Leading Role, has taken\n"
+               "to her Instagram page to share some stunning photos of herself.\n"
+               "She flaunted her hand bag which had the colours of the Nigerian\n"
+               "flag. The 47 year old was one of the guests invited to an event by media\n"
+               "mogul, Debola Lagos.")
+    result = repair_unicode(wrapped)
+    assert result.text == (
+        "Veteran Nollywood actress, Kate Henshaw, who in 2008, won the\n\n"
+        "Africa Movie Academy Award for Best Actress in a Leading Role, has taken "
+        "to her Instagram page to share some stunning photos of herself.\n\n"
+        "She flaunted her hand bag which had the colours of the Nigerian "
+        "flag. The 47 year old was one of the guests invited to an event by media "
+        "mogul, Debola Lagos.")
+    joins = [e for e in result.edits if e.category == "hard_wrap"]
+    assert len(joins) == 3 and joins[0].before.endswith("has taken\nto her Instagram page to share some stunning "
+                                                        "photos of herself.")
+    assert repair_unicode(result.text).text == result.text
+
+
+def test_lists_links_and_headlines_are_not_joined():
+    """A product line and its link (page 20b2b6), list items, a short headline over a lower-case line."""
+    for text in ("2) Polistil 960574 Pista Elettrica Sorpasso con Auto Incluse\nhttp://amzn.to/2hZfWFJ",
+                 "Arrowhead bottled water\nbaby carrier\nhealthy snack bars",
+                 "Характеристики бега можно увеличить за счет кодов\n"
+                 "стандартная скорость player.setav speedmult *х100"):
+        assert repair_unicode(text).text == text.replace("\n", "\n\n")
