@@ -63,6 +63,11 @@ class BoilerplateConfig:
     max_link_words: int = 30
     # A tail section (comments, "Leave a Reply") is cut only if what follows is this short.
     max_tail_lines: int = 12
+    # Across the run: a line found verbatim in at least this many of a source's different stories,
+    # and in at least this share of them, is the site's template and is removed from its articles
+    # (cleaners/templates.py); 0 stories turns this off.
+    template_min_stories: int = 3
+    template_min_share: float = 0.1
 
 
 @dataclass(slots=True)

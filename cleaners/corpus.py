@@ -26,6 +26,7 @@ from cleaners.quality import check_quality
 from cleaners.registry import apply_cleaners
 from cleaners.report import RunSummary
 from cleaners.stories import StoryFinder, story_signatures
+from cleaners.templates import TemplateLines
 
 OUTPUT_FILES = ("articles.jsonl", "manifest.jsonl", "edits.jsonl", "report.md")
 
@@ -111,6 +112,8 @@ class Ledger:
         self.indexed_before = self.index.attach(self.finder) if self.index is not None else 0
         self.config = config
         self.stories = StoryFinder(config.stories) if config.stories.enabled else None
+        self.templates = TemplateLines(config.boilerplate.template_min_stories,
+                                       config.boilerplate.template_min_share)
 
     def add(self, articles: list[Article], sigs: list[Signature | None]) -> None:
         """Spool a cleaned batch; ``sigs`` are aligned with ``articles`` (None where not kept)."""
@@ -119,6 +122,8 @@ class Ledger:
             if first != a.input:
                 a.reject(f"duplicate_id: id '{a.id}' was already used by {first}")
             self._out.write(dump_json_line(a.to_dict()))
+            if a.status == KEPT:
+                self.templates.add(a.id, a.text, a.source)
         self.finder.add([sig for a, sig in zip(articles, sigs, strict=True) if sig is not None and a.status == KEPT])
         if self.stories is not None:
             kept = [(a, sig) for a, sig in zip(articles, sigs, strict=True) if a.status == KEPT]
@@ -165,6 +170,18 @@ def apply_verdicts(article: Article, verdicts: dict[str, Verdict], members: dict
     return article
 
 
+def strip_template_lines(article: Article, templates: TemplateLines) -> None:
+    """Remove the run's template lines from a kept article; one that had nothing else is rejected."""
+    if article.status != KEPT:
+        return
+    text, edits = templates.strip(article.text, article.source)
+    if edits:
+        article.text = text
+        article.edits.extend(edits)
+        if not text:
+            article.reject("template: every line recurs verbatim in articles of other stories")
+
+
 def write_outputs(ledger: Ledger, folder: Path) -> RunSummary:
     """Second pass: stream the spool into articles, manifest and edits files, and the report."""
     verdicts = ledger.finder.verdicts()
@@ -172,10 +189,17 @@ def write_outputs(ledger: Ledger, folder: Path) -> RunSummary:
     for dup, v in verdicts.items():
         members.setdefault(v.duplicate_of, []).append(dup)
     stories = ledger.stories.stories(excluded=set(verdicts)) if ledger.stories is not None else {}
+
+    def story_of(article_id: str) -> str:
+        canonical = verdicts[article_id].duplicate_of if article_id in verdicts else article_id
+        return stories.get(canonical, canonical)
+
+    ledger.templates.find(story_of)
     summary = RunSummary()
     with atomic_outputs(folder, OUTPUT_FILES) as out:
         for article in ledger.articles():
             apply_verdicts(article, verdicts, members, stories)
+            strip_template_lines(article, ledger.templates)
             summary.count(article)
             if article.status == KEPT:
                 out["articles.jsonl"].write(dump_json_line(article.article_row()))

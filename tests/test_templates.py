@@ -1,0 +1,76 @@
+"""Cross-document template lines: what recurs across a source's stories goes, news stays."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from cleaners.config import Config
+from cleaners.templates import TemplateLines
+
+from .test_corpus import rows, run_pure
+
+BENCH = Path(__file__).resolve().parent.parent.parent / "shared" / "benchmarks" / "article-extraction"
+# A real site's standard line (benchmark page 04a671) that no phrase rule names.
+TEMPLATE = ("The Times is committed to publishing a diversity of letters to the editor. We’d like to hear what "
+            "you think about this or any of our articles.")
+
+
+def _bodies(count: int) -> list[str]:
+    """Real, unrelated article bodies from the benchmark's ground truth (one story each)."""
+    truth = json.loads((BENCH / "ground-truth.json").read_text(encoding="utf-8"))
+    bodies = ["\n\n".join(p for p in rec["articleBody"].splitlines() if p.strip()) for _, rec in sorted(truth.items())]
+    return [b for b in bodies if len(b) > 1500][:count]
+
+
+def test_line_in_a_share_of_a_sources_stories_is_removed_with_its_reason():
+    bodies = _bodies(10)
+    templates = TemplateLines(min_stories=3, min_share=0.1)
+    for i, body in enumerate(bodies):
+        templates.add(f"a{i}", f"{body}\n\n{TEMPLATE}" if i < 4 else body, "latimes")
+    assert templates.find(lambda aid: aid) == 1
+    text, edits = templates.strip(f"{bodies[0]}\n\n{TEMPLATE}", "latimes")
+    assert text == bodies[0] and [e.category for e in edits] == ["template"]
+    assert edits[0].reason == "line recurs verbatim in 4 of the 10 stories from latimes (a site template)"
+    # Another source's articles keep the line: it is not that site's template.
+    assert templates.strip(f"{bodies[0]}\n\n{TEMPLATE}", "other") == (f"{bodies[0]}\n\n{TEMPLATE}", [])
+
+
+def test_copies_and_one_storys_articles_count_once():
+    """Wire copy republished by many, or a statement quoted in every report on one event, stays."""
+    bodies = _bodies(6)
+    quote = bodies[5].split("\n\n")[1]
+    templates = TemplateLines(min_stories=3, min_share=0.1)
+    for i, body in enumerate(bodies[:5]):
+        templates.add(f"a{i}", f"{body}\n\n{quote}", "site")
+    story = {"a0": "s", "a1": "s", "a2": "s", "a3": "t", "a4": "t"}  # two stories
+    assert templates.find(story.__getitem__) == 0
+    assert templates.strip(f"{bodies[0]}\n\n{quote}", "site")[1] == []
+
+
+def test_line_in_few_of_many_stories_stays():
+    """A background paragraph reused in 3 of 40 stories is below the share: news, not template."""
+    bodies = _bodies(40)
+    reused = bodies[0].split("\n\n")[1]
+    templates = TemplateLines(min_stories=3, min_share=0.1)
+    for i, body in enumerate(bodies):
+        templates.add(f"a{i}", f"{body}\n\n{reused}" if i in (1, 2) else body, "site")  # and its own
+    assert templates.find(lambda aid: aid) == 0
+
+
+def test_the_flow_removes_a_sites_template_line_and_explains_it(tmp_path):
+    bodies = _bodies(5)
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("".join(json.dumps({"id": f"n{i}", "title": f"Story {i}", "source": "latimes",
+                                        "text": f"{body}\n\n{TEMPLATE}"}) + "\n" for i, body in enumerate(bodies)),
+                    encoding="utf-8")
+    run_pure([str(feed)], tmp_path / "out", Config(), batch_size=2)
+    articles = rows(tmp_path / "out" / "articles.jsonl")
+    assert len(articles) == 5 and all(TEMPLATE not in a["text"] for a in articles)
+    removed = [e for e in rows(tmp_path / "out" / "edits.jsonl") if e["category"] == "template"]
+    assert sorted(e["id"] for e in removed) == [f"n{i}" for i in range(5)]
+    # Turned off, the line stays.
+    off = Config()
+    off.boilerplate.template_min_stories = 0
+    run_pure([str(feed)], tmp_path / "off", off, batch_size=2)
+    assert all(TEMPLATE in a["text"] for a in rows(tmp_path / "off" / "articles.jsonl"))
