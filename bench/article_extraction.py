@@ -5,7 +5,9 @@ Feeds an extractor's output (trafilatura, jusText or html-text) to newsclean as 
 runs the real `newsclean run`, and scores the cleaned bodies with ../shared/tools/article-eval.
 Prints the extractor alone and extractor + newsclean, and what newsclean removed per category.
 
-    python bench/article_extraction.py [trafilatura html-text justext]
+    python bench/article_extraction.py [trafilatura html-text justext ground-truth]
+
+`ground-truth` feeds the true bodies themselves: every removal there is article text lost.
 """
 
 from __future__ import annotations
