@@ -154,12 +154,14 @@ _LOWER_WORD = re.compile(r"[^\W\d_]+(?:[\s,;)]|\.(?:\s|$))")  # a word, not a UR
 def _wrapped(previous: str, line: str) -> bool:
     """``previous`` is prose that stops mid-sentence (not a title: it ends on a lower-case word or
     a comma, or most of its words are lower case), and ``line`` goes on in lower case."""
+    if not line[0].islower() or not _LOWER_WORD.match(line) or ends_like_sentence(previous) or "|" in previous:
+        return False  # most lines: the next one starts a new paragraph
     tokens = previous.split()
+    if len(tokens) < MIN_WRAPPED_WORDS:
+        return False
     long_words = [t for t in tokens if len(t) > 3]
-    return (line[0].islower() and bool(_LOWER_WORD.match(line)) and not ends_like_sentence(previous)
-            and len(tokens) >= MIN_WRAPPED_WORDS and "|" not in previous
-            and (tokens[-1][0].islower() or tokens[-1].endswith(",")
-                 or sum(t[0].isupper() for t in long_words) < 0.5 * len(long_words)))
+    return (tokens[-1][0].islower() or tokens[-1].endswith(",")
+            or sum(t[0].isupper() for t in long_words) < 0.5 * len(long_words))
 
 
 def _join_hard_wraps(lines: list[str]) -> tuple[list[str], list[Edit]]:
