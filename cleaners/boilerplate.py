@@ -227,6 +227,27 @@ def _mark_link_runs(paras: list[str], marks: list) -> None:
         k = max(m, k + 1)
 
 
+BULLETS = ("- ", "• ", "* ")
+
+
+def _mark_bulleted_links(paras: list[str], marks: list) -> None:
+    """A bulleted run of headlines right after a sentence: links to other stories dropped into the
+    article ("- Photos: Europa, Mysterious Icy Moon of Jupiter"). A list the text announces ("The
+    newly selected five are:") or that has its own heading ("Qualified teams") is the article's."""
+    i = 0
+    while i < len(paras):
+        j = i
+        while (j < len(paras) and marks[j] is None and paras[j].startswith(BULLETS)
+               and _headline_like(paras[j][2:].strip())):
+            j += 1
+        after_prose = i > 0 and ends_like_sentence(paras[i - 1]) and not paras[i - 1].rstrip().endswith(":")
+        if j - i >= MIN_LINK_RUN and after_prose:
+            for k in range(i, j):
+                marks[k] = ("related", "bulleted headlines right after a sentence (links to other stories)",
+                            ("bullets", i))
+        i = max(j, i + 1)
+
+
 def _mark_repeated_lines(paras: list[str], marks: list) -> None:
     counts: dict[str, int] = {}
     for p in paras:
@@ -314,6 +335,7 @@ def remove_boilerplate(text: str, ctx) -> Cleaned:
     _mark_repeated_lines(paras, marks)
     _mark_tail(paras, marks, book, cfg.max_tail_lines)
     _mark_link_runs(paras, marks)
+    _mark_bulleted_links(paras, marks)
     _mark_stranded(paras, marks)
     if _looks_like_page(paras, marks):
         _mark_outside_main_text(paras, marks)

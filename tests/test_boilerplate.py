@@ -106,6 +106,19 @@ def test_short_run_of_data_lines_inside_the_article_stays(ctx):
     assert result.text == NEWS and [e.category for e in result.edits] == ["navigation"]
 
 
+def test_bulleted_headlines_after_a_sentence_go_but_an_announced_list_stays(ctx):
+    """Real lines: links dropped into an article (page 686bb1) and a list the text announces (c50845)."""
+    links = ("- NASA Europa Mission Could Potentially Spot Signs of Alien Life\n\n"
+             "- Photos: Europa, Mysterious Icy Moon of Jupiter\n\n- Keck Observatory: Twin Telescopes on Mauna Kea")
+    result = remove_boilerplate(f"{NEWS}\n\n{links}\n\n{NEWS} Then more.", ctx)
+    assert result.text == f"{NEWS}\n\n{NEWS} Then more." and [e.category for e in result.edits] == ["related"]
+    listed = ("- Blue Origin, Kent, Washington\n\n- Ceres Robotics, Palo Alto, California\n\n"
+              "- Sierra Nevada Corporation, Louisville, Colorado")
+    for intro in ("The newly selected five are:", "Qualified teams"):
+        text = f"{NEWS}\n\n{intro}\n\n{listed}\n\n{NEWS} Then more."
+        assert remove_boilerplate(text, ctx).text == text
+
+
 def test_repeated_template_line_removed_everywhere(ctx):
     promo = "10 things in tech you need to know today"
     text = f"{promo}\n\n{NEWS}\n\n{promo}\n\n{NEWS} Then more.\n\n{promo}"
