@@ -215,13 +215,15 @@ def _mark_link_runs(paras: list[str], marks: list) -> None:
     so that a second pass over the cleaned text finds nothing new."""
     staying = [i for i, mark in enumerate(marks) if mark is None]
     lines = [paras[i] for i in staying]
-    first, last = _main_text_span(lines, [None] * len(lines))
+    span = None  # found when a run is, as most articles have none
     k = 0
     while k < len(lines):
         m = k
         while m < len(lines) and _headline_like(lines[m]):
             m += 1
-        if m - k >= MIN_LINK_RUN and not first < k <= m - 1 < last:
+        if m - k >= MIN_LINK_RUN:
+            span = span or _main_text_span(lines, [None] * len(lines))
+        if m - k >= MIN_LINK_RUN and not span[0] < k <= m - 1 < span[1]:
             for i in staying[k:m]:
                 marks[i] = ("navigation", "run of short headline-like lines (a list of links)", ("links", staying[k]))
         k = max(m, k + 1)
