@@ -9,6 +9,8 @@ becomes the title.
 
 from __future__ import annotations
 
+import re
+
 from cleaners.document import REMOVED, REPLACED, Cleaned, Edit
 from cleaners.text import comparable, ends_like_sentence, join_paragraphs, paragraphs, words
 
@@ -20,9 +22,15 @@ MAX_HEADLINE_WORDS = 20
 MIN_TRUNCATED_WORDS = 4
 
 
+# A sentence ending inside the line ("…and its advertiser. All opinions are mine…"): a headline is
+# one sentence. A lower-case word before the stop keeps out abbreviations ("Gov. Kristi Noem").
+SENTENCE_INSIDE = re.compile(r"\b[^\W\d_A-Z]{3,}[.!?]\s+[A-Z]")
+
+
 def _looks_like_headline(line: str) -> bool:
     n = len(words(line))
-    return 0 < n <= MAX_HEADLINE_WORDS and not line.rstrip().endswith((".", ":", ";", ",", "。"))
+    return (0 < n <= MAX_HEADLINE_WORDS and not line.rstrip().endswith((".", ":", ";", ",", "。"))
+            and not SENTENCE_INSIDE.search(line))
 
 
 def _headline_copy(line: str, title: str) -> tuple[str, str | None] | None:

@@ -46,12 +46,14 @@ def test_first_sentence_is_not_taken_as_a_title():
 
 
 def test_long_lead_or_cjk_sentence_without_title_stays_in_the_body():
-    """Real first lines from the benchmark's pages: a 27-word lead without its full stop, and a
-    Japanese sentence (its full stop is 。): they are the article, not its headline."""
+    """Real first lines from the benchmark's pages: a 27-word lead without its full stop, a Japanese
+    sentence (its full stop is 。), two sentences: they are the article, not its headline."""
     lead = ("Chelsea have this morning paid the £71.6million fee to the Spanish league this morning to secure "
             "the world record signing of Athletic Bilbao keeper Kepa Arrizabalaga")
     japanese = ("先日、不正に改造したiPhoneを販売したとして、"
                 "商標法違反の疑いで20代の男性が逮捕されたというニュースを耳にしました。")
-    for first in (lead, japanese):
+    disclosure = ("This shop has been compensated by #CollectiveBias, Inc. and its advertiser. All opinions are "
+                  "mine alone. #HealthyHydration #ad")  # two sentences (page 0e014d)
+    for first in (lead, japanese, disclosure):
         result = remove_headline_noise(f"{first}\n\n{BODY}", CleanerContext(""))
         assert result.fields == {} and result.text == f"{first}\n\n{BODY}"
