@@ -9,7 +9,7 @@ of them. Republished copies (one dedup cluster) and different reports on one eve
 count once, so wire copy and a statement every outlet quoted stay; so does a paragraph reused in a
 few stories of thousands (background text, a quote). Articles without a source count as one source.
 
-Memory: 16 bytes a line (a 64-bit hash and an owner number in numpy arrays), about 0.5 KB an
+Memory: 16 bytes a line (a 64-bit hash and an owner number in numpy arrays), about 0.3 KB an
 article, next to the dedup index's ~1.8 KB. The hash is Python's own string hash: the counting and
 the removal run in the same process, and two different lines colliding in 64 bits is negligible.
 """
@@ -80,6 +80,11 @@ class TemplateLines:
             return 0
         hashes = np.concatenate(self._hashes)
         owners = np.concatenate(self._owners)
+        self._hashes, self._owners = [], []
+        # Only a line in at least min_stories articles can be in as many stories: most lines are in one.
+        _, which, in_articles = np.unique(hashes, return_inverse=True, return_counts=True)
+        common = in_articles[which] >= self.min_stories
+        hashes, owners = hashes[common], owners[common]
         names: dict[str, int] = {}
         story = np.array([names.setdefault(story_of(aid), len(names)) for aid in self._ids], dtype=np.int64)
         source = np.array(self._sources, dtype=np.int64)
@@ -92,7 +97,6 @@ class TemplateLines:
         recurring = counts >= needed
         self._templates = {(int(src), int(line)): (int(n), int(stories_per_source[src])) for src, line, n
                            in zip(keys[0][recurring], keys[1][recurring], counts[recurring], strict=True)}
-        self._hashes, self._owners = [], []
         return len(self._templates)
 
     def strip(self, text: str, source: str | None = None) -> tuple[str, list[Edit]]:
