@@ -176,10 +176,17 @@ MONTHS = frozenset("january february march april may june july august september 
                    "jan feb mar apr jun jul aug sep sept oct nov dec".split())
 
 
+# A list item or a table row starts so; a table cell rendered on its own line ends with "|".
+LIST_OR_ROW_STARTS = ("-", "•", "*", "|")
+
+
+def _list_item_or_table_cell(line: str) -> bool:
+    return line.startswith(LIST_OR_ROW_STARTS) or line.endswith("|")
+
+
 def _headline_like(line: str) -> bool:
     tokens = _words(line)
-    if (not 0 < len(tokens) <= MAX_LINK_WORDS or ends_like_sentence(line) or line.startswith(("-", "•", "*", "|"))
-            or line.endswith("|")):
+    if not 0 < len(tokens) <= MAX_LINK_WORDS or ends_like_sentence(line) or _list_item_or_table_cell(line):
         return False  # a sentence, a bullet point, or a table row or cell
     if tokens[0][0].isdigit() or tokens[0].lower() in MONTHS:
         return False  # a dated or numbered list (tour dates, rankings) is content
@@ -193,11 +200,11 @@ def _is_prose(line: str) -> bool:
     return len(_words(line)) >= MIN_PROSE_WORDS and ends_like_sentence(line)
 
 
-def _main_text_span(paras: list[str], marks: list) -> tuple[int, int]:
+def _main_text_span(scores: list[int]) -> tuple[int, int]:
     """(first, last) of the run of lines with the largest total score (Kadane); last < 0: no prose."""
     best, first, last = 0, 0, -1
     total, start = 0, 0
-    for i, score in enumerate(_line_scores(paras, marks)):
+    for i, score in enumerate(scores):
         if total <= 0:
             total, start = 0, i
         total += score
@@ -222,10 +229,11 @@ def _mark_link_runs(paras: list[str], marks: list) -> None:
         while m < len(lines) and _headline_like(lines[m]):
             m += 1
         if m - k >= MIN_LINK_RUN:
-            span = span or _main_text_span(lines, [None] * len(lines))
-        if m - k >= MIN_LINK_RUN and not span[0] < k <= m - 1 < span[1]:
-            for i in staying[k:m]:
-                marks[i] = ("navigation", "run of short headline-like lines (a list of links)", ("links", staying[k]))
+            span = span or _main_text_span(_line_scores(lines, [None] * len(lines)))
+            if not span[0] < k <= m - 1 < span[1]:
+                for i in staying[k:m]:
+                    marks[i] = ("navigation", "run of short headline-like lines (a list of links)",
+                                ("links", staying[k]))
         k = max(m, k + 1)
 
 
@@ -258,7 +266,7 @@ def _mark_repeated_lines(paras: list[str], marks: list) -> None:
     for i, p in enumerate(paras):
         # Punctuated repeats are often content (the same question put to each interviewee).
         if (marks[i] is None and counts.get(p, 0) >= MIN_REPEATS and _words(p) and not ends_like_sentence(p)
-                and not p.startswith(("-", "•", "*", "|")) and not p.endswith("|")):
+                and not _list_item_or_table_cell(p)):
             marks[i] = ("repeated_line", "short line repeated within the article (a template)", None)
 
 
@@ -285,25 +293,28 @@ def _line_scores(paras: list[str], marks: list) -> list[int]:
     for line, mark in zip(paras, marks, strict=True):
         if mark is None and _is_prose(line):
             scores.append(len(_words(line)))
-        elif mark is None and (line[:1].isdigit() or line.startswith(("-", "•", "*", "|"))):
+        elif mark is None and (line[:1].isdigit() or line.startswith(LIST_OR_ROW_STARTS)):
             scores.append(0)  # a table row or a list item: article data as often as not
         else:
             scores.append(-NON_PROSE_COST)
     return scores
 
 
-def _looks_like_page(paras: list[str], marks: list) -> bool:
-    """A whole page's text: many lines, most of them not prose, some named junk by phrase rules."""
-    if len(paras) < PAGE_MIN_LINES:
-        return False
+def _looks_like_page(marks: list, scores: list[int]) -> bool:
+    """A whole page's text (given enough lines): most of them not prose, some named junk by phrase rules."""
     phrase_marked = sum(m is not None and m[0] not in _SHAPE_CATEGORIES for m in marks)
-    return (sum(s < 0 for s in _line_scores(paras, marks)) >= PAGE_MIN_NON_PROSE_SHARE * len(paras)
-            and phrase_marked >= PAGE_MIN_PHRASE_SHARE * len(paras))
+    return (sum(s < 0 for s in scores) >= PAGE_MIN_NON_PROSE_SHARE * len(marks)
+            and phrase_marked >= PAGE_MIN_PHRASE_SHARE * len(marks))
 
 
 def _mark_outside_main_text(paras: list[str], marks: list) -> None:
     """On a whole page's text, mark the unmarked lines before and after the article's main text."""
-    first, last = _main_text_span(paras, marks)
+    if len(paras) < PAGE_MIN_LINES:
+        return
+    scores = _line_scores(paras, marks)  # once: the page test and the span both use them
+    if not _looks_like_page(marks, scores):
+        return
+    first, last = _main_text_span(scores)
     if last < 0:
         return  # no prose at all: nothing to tell the article by
     for i in [*range(first), *range(last + 1, len(paras))]:
@@ -339,8 +350,7 @@ def remove_boilerplate(text: str, ctx) -> Cleaned:
     _mark_link_runs(paras, marks)
     _mark_bulleted_links(paras, marks)
     _mark_stranded(paras, marks)
-    if _looks_like_page(paras, marks):
-        _mark_outside_main_text(paras, marks)
+    _mark_outside_main_text(paras, marks)
 
     edits: list[Edit] = []
     kept: list[str] = []
