@@ -11,9 +11,9 @@ normalisation arithmetic) and only changes how it is executed:
   words in order, and each distinct word's n-grams are computed once (by NGram's own rules);
 - the random draws come from numpy's MT19937 started in ``random.Random(seed)``'s state, with
   ``choice``'s rejection sampling and ``gauss`` replayed on them;
-- the update multiplies numpy vectors, five draws at a time with ``multiply.accumulate``: the same
-  IEEE operations, in the same order, as the Python loop; the normalising sum stays Python's
-  ``sum`` over the same floats.
+- each trial's update loop is compiled with numba (``_trial``): the same IEEE operations, in the
+  same order, as the Python loop (no fast-math), the normalising sum taken left to right as
+  Python's ``sum`` does; the random draws and the Gaussian stay in Python.
 
 tests/test_fast_langdetect.py checks that probabilities are bit-identical to langdetect's on real
 article text in many languages.
@@ -26,6 +26,7 @@ import random
 import re
 from itertools import islice
 
+import numba
 import numpy as np
 from langdetect import detector_factory
 from langdetect.detector import Detector
@@ -95,8 +96,7 @@ _LATIN = re.compile("[A-z]")
 _NON_LATIN = re.compile("[\u0300-\u1dff\u1f00-\U0010ffff]")
 _SPACE_RUNS = re.compile(" {2,}")
 TWOPI = 2.0 * math.pi  # as in the random module
-SEGMENT = 40  # a multiple of 5
-FIRST_WINDOW = 4 * SEGMENT  # draws screened first in a trial; doubled while more are needed
+SETTLE_MARGIN = 1e-4  # answers are compared after rounding to 4 decimal places
 
 
 def _profiles(word_lang_prob_map: dict) -> _Profiles:
@@ -134,26 +134,20 @@ def _ngrams_of_word(word: str, trailing_space: bool, row: dict[str, int]) -> tup
     return tuple(out)
 
 
-def _accepted_draws(stream: _Stream, at: int, window: int, shift: np.uint32, rows: np.ndarray, needed: int,
-                    limit: int) -> tuple[np.ndarray, np.ndarray, int]:
-    """random.choice's accepted draws from position ``at`` on, at least ``needed`` of them (at most
-    ``limit``): their positions, the n-gram rows they pick, and the window of draws screened."""
-    n = len(rows)
-    while True:
-        drawn = stream.upto(at + window)[at:at + window] >> shift
-        accepted = np.flatnonzero(drawn < n)
-        if len(accepted) >= min(needed, limit):
-            return accepted, rows[drawn[accepted[:limit]]], window
-        window *= 2
-
-
 def _random(a: int, b: int) -> float:
     """random.random() from two 32-bit outputs (CPython's random_random)."""
     return ((a >> 5) * 67108864.0 + (b >> 6)) * (1.0 / 9007199254740992.0)
 
 
 class FastDetector(Detector):
-    """Drop-in for langdetect's Detector: same inputs, same random draws, same probabilities."""
+    """Drop-in for langdetect's Detector: same inputs, same random draws, same probabilities.
+
+    ``settle``, when set to (language, min_prob), ends the trials as soon as no language but
+    ``language`` can still average ``min_prob`` (``settled`` is then True and ``langprob`` partial).
+    """
+
+    settle: tuple[str, float] | None = None
+    settled = False
 
     def append(self, text: str) -> None:
         text = self.URL_RE.sub(" ", text)
@@ -194,12 +188,13 @@ class FastDetector(Detector):
         matrix = _profiles(self.word_lang_prob_map).matrix
         stream = _STREAMS.get(self.seed) or _STREAMS.setdefault(self.seed, _Stream(self.seed))
         # random.choice(ngrams) is ngrams[getrandbits(k)], drawn again while >= n (k = n's bit length)
-        n, limit = len(rows), self.ITERATION_LIMIT + 1
-        shift = np.uint32(32 - n.bit_length())
+        shift = 32 - len(rows).bit_length()
         langprob = np.zeros(len(self.langlist))
-        block = np.empty((6, len(self.langlist)))
         at, gauss_next = 0, None
-        for _ in range(self.n_trial):
+        others = None
+        if self.settle is not None:
+            others = np.array([lang != self.settle[0] for lang in self.langlist])
+        for trial in range(self.n_trial):
             prob = np.array(self._init_probability(), dtype=np.float64)
             z, gauss_next = gauss_next, None  # random.gauss(0.0, 1.0): two normals per four outputs
             if z is None:
@@ -209,44 +204,74 @@ class FastDetector(Detector):
                 g2rad = math.sqrt(-2.0 * math.log(1.0 - _random(c, d)))
                 z, gauss_next = math.cos(x2pi) * g2rad, math.sin(x2pi) * g2rad
             alpha = self.alpha + (0.0 + z * 1.0) * self.ALPHA_WIDTH
-            # The draws this trial can use: up to ITERATION_LIMIT + 1 accepted ones, taken as far
-            # as the trial gets (most converge within a few dozen; screening all 20,000 possible
-            # draws up front cost ~0.2 ms a text).
-            accepted, chosen, window = _accepted_draws(stream, at, FIRST_WINDOW, shift, rows, SEGMENT + 1, limit)
             weight = alpha / self.BASE_FREQ
-            # Iteration 0 updates and checks; then each check follows 5 more updates (i % 5 == 0).
-            # Factors (weight + lang_prob_map[i]) are made SEGMENT draws at a time: most texts
-            # converge within a few dozen.
-            factors = matrix[chosen[:SEGMENT + 1]] + weight
-            np.multiply(prob, factors[0], out=prob)
-            done = 1
-            while True:
-                values = prob.tolist()
-                total = sum(values)
-                prob /= total  # _normalize_prob, with Python's sum
-                # max(values) / total is the largest quotient (rounding keeps order): no numpy call
-                if max(values) / total > self.CONV_THRESHOLD or done - 1 >= self.ITERATION_LIMIT:
-                    break
-                first = (done - 1) % SEGMENT + 1
-                if first == 1 and done > 1:
-                    if len(chosen) < min(done + SEGMENT, limit):
-                        accepted, chosen, window = _accepted_draws(stream, at, window * 2, shift, rows,
-                                                                   done + SEGMENT, limit)
-                    factors = matrix[chosen[done - 1:done + SEGMENT]] + weight
-                block[0] = prob
-                block[1:] = factors[first:first + 5]
-                np.multiply.accumulate(block, axis=0, out=block)  # prob *= f, five times in order
-                prob = block[5].copy()
-                done += 5
-            at += int(accepted[done - 1]) + 1
+            # Most trials converge within a few dozen draws; the stream grows when one needs more.
+            end = -1
+            while end < 0:
+                draws = stream.upto(at + 1)
+                end = _trial(matrix, rows, draws, at, shift, weight, prob, self.CONV_THRESHOLD,
+                             self.ITERATION_LIMIT)
+                if end < 0:
+                    stream.upto(2 * len(draws))
+                    prob[:] = self._init_probability()
+            at = end
             langprob += prob / self.n_trial
+            # Each trial's probabilities are normalised (none above 1), so the trials left can add at
+            # most (left / n_trial) to any language; the margin covers rounding to 4 places.
+            left = (self.n_trial - trial - 1) / self.n_trial
+            if others is not None and left and langprob[others].max() + left < self.settle[1] - SETTLE_MARGIN:
+                self.settled = True
+                break
         self.langprob = langprob.tolist()
 
 
-def detect_langs(text: str, seed: int) -> list:
-    """langdetect.detect_langs(text) with ``DetectorFactory.seed = seed``, on the fast detector."""
+@numba.njit(cache=True, nogil=True)
+def _trial(matrix, rows, draws, at, shift, weight, prob, conv_threshold, iteration_limit):  # pragma: no cover
+    """One trial of langdetect's _detect_block, compiled: update ``prob`` in place with random
+    n-grams from ``draws[at:]`` until it converges; return the position after the last draw used
+    (-1 when ``draws`` ran out first). The same float operations in the same order as langdetect:
+    ``prob[j] *= weight + p(ngram | lang j)`` per draw, and every fifth draw (from the first) the
+    normalisation by the left-to-right sum and the convergence check on the largest quotient.
+    """
+    n = len(rows)
+    pos = at
+    i = 0
+    while True:
+        while True:  # random.choice's rejection sampling
+            if pos >= len(draws):
+                return -1
+            pick = np.int64(draws[pos] >> shift)
+            pos += 1
+            if pick < n:
+                break
+        row = rows[pick]
+        for j in range(prob.shape[0]):
+            prob[j] *= weight + matrix[row, j]
+        if i % 5 == 0:
+            total = 0.0
+            for j in range(prob.shape[0]):
+                total += prob[j]
+            largest = 0.0
+            for j in range(prob.shape[0]):
+                quotient = prob[j] / total
+                if largest < quotient:
+                    largest = quotient
+                prob[j] = quotient
+            if largest > conv_threshold or i >= iteration_limit:
+                return pos
+        i += 1
+
+
+def detect_langs(text: str, seed: int, settle: tuple[str, float] | None = None) -> list:
+    """langdetect.detect_langs(text) with ``DetectorFactory.seed = seed``, on the fast detector.
+
+    ``settle`` = (language, min_prob): return [] as soon as it is certain that no language other
+    than ``language`` reaches ``min_prob`` (the full answer's other entries are then not needed).
+    """
     detector_factory.init_factory()
     detector_factory.DetectorFactory.seed = seed
     detector = FastDetector(detector_factory._factory)
+    detector.settle = settle
     detector.append(text)
-    return detector.get_probabilities()
+    langs = detector.get_probabilities()
+    return [] if detector.settled else langs

@@ -35,6 +35,27 @@ def identify(text: str, seed: int = 0, max_chars: int = 3000) -> tuple[str, floa
     return best.lang, round(best.prob, 4)
 
 
+@lru_cache(maxsize=4096)
+def other_language(text: str, language: str, min_prob: float, seed: int = 0,
+                   max_chars: int = 3000) -> tuple[str, float] | None:
+    """``identify(text)`` when its answer is a language other than ``language`` with probability
+    at least ``min_prob``; else None. Same answers as asking ``identify``, but langdetect stops its
+    trials once no other language can reach ``min_prob`` (most text is in the article's language).
+
+    >>> other_language("Le ministre a dit que les discussions reprendraient la semaine prochaine.", "en", 0.9)
+    ('fr', 1.0)
+    >>> other_language("The minister said the talks would continue next week in Beijing.", "en", 0.9)
+    """
+    try:
+        found = detect_langs(text[:max_chars], seed, settle=(language, min_prob))
+    except LangDetectException:
+        return None
+    if not found:
+        return None
+    lang, prob = found[0].lang, round(found[0].prob, 4)
+    return (lang, prob) if lang not in (language, UNKNOWN) and prob >= min_prob else None
+
+
 def detect_language(text: str, ctx) -> Cleaned:
     """Store the article's language and its probability; the text is unchanged.
 

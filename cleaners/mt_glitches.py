@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from cleaners.boilerplate import stopwords
 from cleaners.document import FLAGGED, REMOVED, REPLACED, Cleaned, Edit
-from cleaners.language import identify
+from cleaners.language import other_language
 from cleaners.text import SENTENCE_END, comparable, join_paragraphs, paragraphs, words
 from cleaners.word_order import judgeable, model_for, tokens_of
 
@@ -207,8 +207,7 @@ def _foreign(text: str, language: str, tokens: list[str] | None = None) -> tuple
         return None
     if _plainly_in(text, language):
         return None
-    lang, prob = identify(text, max_chars=500)
-    return (lang, prob) if lang not in (language, "und") and prob >= FOREIGN_MIN_PROB else None
+    return other_language(text, language, FOREIGN_MIN_PROB, max_chars=500)
 
 
 def _prose_sentence(sentence: str, toks: list[str]) -> bool:

@@ -11,6 +11,7 @@ from langdetect import detect_langs as langdetect_detect_langs
 from langdetect.lang_detect_exception import LangDetectException
 
 from cleaners.fast_langdetect import detect_langs
+from cleaners.language import identify, other_language
 from tests.conftest import SEEDS
 
 BENCH = Path(__file__).resolve().parent.parent.parent / "shared" / "benchmarks" / "article-extraction"
@@ -59,3 +60,33 @@ def test_same_probabilities_as_langdetect_on_real_articles_paragraphs_and_pages(
 ])
 def test_same_answer_on_edge_cases_scripts_and_empty_text(text):
     assert _fast(text, 0) == _reference(text, 0)
+
+
+def _other_by_full_answer(text: str, language: str) -> tuple[str, float] | None:
+    lang, prob = identify(text, max_chars=500)
+    return (lang, prob) if lang not in (language, "und") and prob >= 0.9 else None
+
+
+def test_settled_early_gives_the_same_answers_as_the_full_detection():
+    texts = _real_texts()
+    settled = 0
+    for language in ("en", "fr", "de"):
+        for text in texts:
+            assert other_language(text, language, 0.9, max_chars=500) == _other_by_full_answer(text, language), \
+                (language, text[:120])
+            settled += detect_langs(text[:500], 0, settle=(language, 0.9)) == []
+    assert settled >= len(texts) // 2  # the shortcut is taken (most of the texts are English)
+
+
+def test_settling_stops_after_the_first_trial_on_a_plain_english_sentence():
+    from langdetect import detector_factory
+
+    from cleaners.fast_langdetect import FastDetector
+
+    detector_factory.init_factory()
+    detector_factory.DetectorFactory.seed = 0
+    detector = FastDetector(detector_factory._factory)
+    detector.settle = ("en", 0.9)
+    detector.append("The minister said the talks with the union would continue next week in the capital.")
+    assert detector.get_probabilities() and detector.settled
+    assert max(detector.langprob) < 1 / 7 + 1e-9  # one trial's share of the average, not seven
