@@ -6,9 +6,9 @@ multiply per language (55) per sampled n-gram. This subclass keeps everything th
 answer (the profiles, the text filtering, the seeded random draws and their order, the update and
 normalisation arithmetic) and only changes how it is executed:
 
-- extraction: characters are normalised with one ``str.translate`` (NGram.normalize, memoised per
-  character); the n-gram buffer restarts at every space, so the n-grams of a text are those of its
-  words in order, and each distinct word's n-grams are computed once (by NGram's own rules);
+- extraction: the n-gram buffer restarts at every space, so the n-grams of a text are those of its
+  space-separated tokens in order; each distinct token's are computed once (characters normalised
+  with ``str.translate`` on NGram.normalize, memoised per character, then NGram's own rules);
 - the random draws come from numpy's MT19937 started in ``random.Random(seed)``'s state, with
   ``choice``'s rejection sampling and ``gauss`` replayed on them;
 - each trial's update loop is compiled with numba (``_trial``): the same IEEE operations, in the
@@ -43,16 +43,22 @@ class _NormalisedChars(dict):
 
 
 class _WordNgrams(dict):
-    """word -> rows of the n-grams it emits, computed on first sight (by NGram's rules)."""
+    """token (a text's run between spaces, as written) -> rows of the n-grams it emits, computed on
+    first sight by NGram's rules. Normalising may turn characters into spaces ("said," -> "said "):
+    the buffer restarts at each, as it does in the whole text."""
 
     def __init__(self, row: dict[str, int], trailing_space: bool):
         super().__init__()
         self.row, self.trailing_space = row, trailing_space
 
-    def __missing__(self, word: str) -> np.ndarray:
-        rows = _ngrams_of_word(word, self.trailing_space, self.row) if word else ()
-        self[word] = np.array(rows, dtype=np.intp)
-        return self[word]
+    def __missing__(self, token: str) -> np.ndarray:
+        words = token.translate(_NORMALISE).split(" ")
+        rows: list[int] = []
+        for at, word in enumerate(words):
+            if word:
+                rows += _ngrams_of_word(word, self.trailing_space or at < len(words) - 1, self.row)
+        self[token] = np.array(rows, dtype=np.intp)
+        return self[token]
 
 
 class _Profiles:
@@ -95,6 +101,7 @@ _STREAMS: dict[int, _Stream] = {}
 _LATIN = re.compile("[A-z]")
 _NON_LATIN = re.compile("[\u0300-\u1dff\u1f00-\U0010ffff]")
 _SPACE_RUNS = re.compile(" {2,}")
+_VI_MARK = re.compile(f"[{NGram.DMARK_CLASS}]")  # the combining marks NGram.normalize_vi composes
 TWOPI = 2.0 * math.pi  # as in the random module
 SETTLE_MARGIN = 1e-4  # answers are compared after rounding to 4 decimal places
 
@@ -134,7 +141,8 @@ def _ngrams_of_word(word: str, trailing_space: bool, row: dict[str, int]) -> tup
     return tuple(out)
 
 
-def _random(a: int, b: int) -> float:
+@numba.njit(cache=True)
+def _random(a, b):  # pragma: no cover - compiled
     """random.random() from two 32-bit outputs (CPython's random_random)."""
     return ((a >> 5) * 67108864.0 + (b >> 6)) * (1.0 / 9007199254740992.0)
 
@@ -150,9 +158,13 @@ class FastDetector(Detector):
     settled = False
 
     def append(self, text: str) -> None:
-        text = self.URL_RE.sub(" ", text)
-        text = self.MAIL_RE.sub(" ", text)
-        text = NGram.normalize_vi(text)
+        # Each pattern needs a character most texts lack: skipping its scan then changes nothing.
+        if "://" in text:
+            text = self.URL_RE.sub(" ", text)
+        if "@" in text:
+            text = self.MAIL_RE.sub(" ", text)
+        if _VI_MARK.search(text):
+            text = NGram.normalize_vi(text)
         # The original appends character by character, skipping a space that follows a space.
         self.text += _SPACE_RUNS.sub(" ", text[:self.max_text_length])
 
@@ -168,8 +180,8 @@ class FastDetector(Detector):
         if len(profiles.inner) + len(profiles.last) > _WORD_NGRAMS_LIMIT:
             profiles.inner.clear()
             profiles.last.clear()
-        parts = self.text.translate(_NORMALISE).split(" ")
-        inner = profiles.inner  # words followed by a space also emit their last n-grams with it
+        parts = self.text.split(" ")  # normalised token by token (a character maps to the same, alone)
+        inner = profiles.inner  # tokens followed by a space also emit their last n-grams with it
         chunks = [inner[word] for word in parts[:-1]]
         chunks.append(profiles.last[parts[-1]])
         return np.concatenate(chunks)
@@ -187,42 +199,72 @@ class FastDetector(Detector):
             raise LangDetectException(ErrorCode.CantDetectError, "No features in text.")
         matrix = _profiles(self.word_lang_prob_map).matrix
         stream = _STREAMS.get(self.seed) or _STREAMS.setdefault(self.seed, _Stream(self.seed))
-        # random.choice(ngrams) is ngrams[getrandbits(k)], drawn again while >= n (k = n's bit length)
-        shift = 32 - len(rows).bit_length()
-        langprob = np.zeros(len(self.langlist))
-        at, gauss_next = 0, None
-        others = None
+        others, settle_below = np.ones(len(self.langlist), dtype=np.bool_), -1.0
         if self.settle is not None:
             others = np.array([lang != self.settle[0] for lang in self.langlist])
-        for trial in range(self.n_trial):
-            prob = np.array(self._init_probability(), dtype=np.float64)
-            z, gauss_next = gauss_next, None  # random.gauss(0.0, 1.0): two normals per four outputs
-            if z is None:
-                a, b, c, d = (int(x) for x in stream.upto(at + 4)[at:at + 4])
-                at += 4
-                x2pi = _random(a, b) * TWOPI
-                g2rad = math.sqrt(-2.0 * math.log(1.0 - _random(c, d)))
-                z, gauss_next = math.cos(x2pi) * g2rad, math.sin(x2pi) * g2rad
-            alpha = self.alpha + (0.0 + z * 1.0) * self.ALPHA_WIDTH
-            weight = alpha / self.BASE_FREQ
-            # Most trials converge within a few dozen draws; the stream grows when one needs more.
-            end = -1
-            while end < 0:
-                draws = stream.upto(at + 1)
-                end = _trial(matrix, rows, draws, at, shift, weight, prob, self.CONV_THRESHOLD,
-                             self.ITERATION_LIMIT)
-                if end < 0:
-                    stream.upto(2 * len(draws))
-                    prob[:] = self._init_probability()
-            at = end
-            langprob += prob / self.n_trial
-            # Each trial's probabilities are normalised (none above 1), so the trials left can add at
-            # most (left / n_trial) to any language; the margin covers rounding to 4 places.
-            left = (self.n_trial - trial - 1) / self.n_trial
-            if others is not None and left and langprob[others].max() + left < self.settle[1] - SETTLE_MARGIN:
-                self.settled = True
-                break
+            settle_below = self.settle[1] - SETTLE_MARGIN
+        langprob = np.empty(len(self.langlist))
+        trials = -1
+        while trials < 0:  # the stream grows in the rare case a text needs more draws
+            draws = stream.upto(1)
+            trials = _trials(matrix, rows, draws, self.alpha, self.ALPHA_WIDTH, self.BASE_FREQ, self.n_trial,
+                             self.CONV_THRESHOLD, self.ITERATION_LIMIT, others, settle_below, langprob)
+            if trials < 0:
+                stream.upto(2 * len(draws))
+        self.settled = trials < self.n_trial
         self.langprob = langprob.tolist()
+
+
+@numba.njit(cache=True, nogil=True)
+def _trials(matrix, rows, draws, alpha0, alpha_width, base_freq, n_trial, conv_threshold, iteration_limit,
+            others, settle_below, langprob):  # pragma: no cover - compiled; tested through detect_langs
+    """langdetect's trials, compiled: fill ``langprob`` with the average of ``n_trial`` trials;
+    return the trials run (fewer when no language in ``others`` can still average
+    ``settle_below``), or -1 when ``draws`` ran out. Each trial draws its smoothing from
+    ``random.gauss`` (CPython's formula on the same 32-bit outputs), then updates from random
+    n-grams (``random.choice``'s rejection sampling) until it converges, with ``_trial``.
+    """
+    shift = 32 - _bit_length(len(rows))
+    langprob[:] = 0.0
+    prob = np.empty(len(langprob))
+    at, gauss_next, have_next = 0, 0.0, False
+    for trial in range(n_trial):
+        prob[:] = 1.0 / len(prob)  # _init_probability
+        if have_next:
+            z, have_next = gauss_next, False
+        else:
+            if at + 4 > len(draws):
+                return -1
+            x2pi = _random(draws[at], draws[at + 1]) * TWOPI
+            g2rad = math.sqrt(-2.0 * math.log(1.0 - _random(draws[at + 2], draws[at + 3])))
+            at += 4
+            z, gauss_next, have_next = math.cos(x2pi) * g2rad, math.sin(x2pi) * g2rad, True
+        alpha = alpha0 + (0.0 + z * 1.0) * alpha_width
+        at = _trial(matrix, rows, draws, at, shift, alpha / base_freq, prob, conv_threshold, iteration_limit)
+        if at < 0:
+            return -1
+        for j in range(len(prob)):
+            langprob[j] += prob[j] / n_trial
+        # Each trial's probabilities are normalised (none above 1): the trials left can add at most
+        # left / n_trial to any language.
+        left = (n_trial - trial - 1) / n_trial
+        if left > 0.0 and settle_below > 0.0:
+            largest = 0.0
+            for j in range(len(prob)):
+                if others[j] and langprob[j] > largest:
+                    largest = langprob[j]
+            if largest + left < settle_below:
+                return trial + 1
+    return n_trial
+
+
+@numba.njit(cache=True)
+def _bit_length(n):  # pragma: no cover - compiled
+    bits = 0
+    while n:
+        n >>= 1
+        bits += 1
+    return bits
 
 
 @numba.njit(cache=True, nogil=True)
