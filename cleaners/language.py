@@ -19,7 +19,6 @@ NAME = "language"
 UNKNOWN = "und"  # ISO 639-2 "undetermined", for text with no letters langdetect can use
 
 
-@lru_cache(maxsize=4096)  # a confirming cleaning round asks again about the same paragraphs
 def identify(text: str, seed: int = 0, max_chars: int = 3000) -> tuple[str, float]:
     """(language code, probability) of ``text``, deterministic for a given seed.
 
@@ -28,14 +27,19 @@ def identify(text: str, seed: int = 0, max_chars: int = 3000) -> tuple[str, floa
     >>> identify("12 345 !!!")
     ('und', 0.0)
     """
+    return _identify_prefix(text[:max_chars], seed)
+
+
+@lru_cache(maxsize=1024)  # syndicated copies often begin alike; keyed on the prefix, not the whole text
+def _identify_prefix(prefix: str, seed: int) -> tuple[str, float]:
     try:
-        best = detect_langs(text[:max_chars], seed)[0]
+        best = detect_langs(prefix, seed)[0]
     except LangDetectException:
         return UNKNOWN, 0.0
     return best.lang, round(best.prob, 4)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=4096)  # a confirming cleaning round asks again about the same sentences
 def other_language(text: str, language: str, min_prob: float, seed: int = 0,
                    max_chars: int = 3000) -> tuple[str, float] | None:
     """``identify(text)`` when its answer is a language other than ``language`` with probability

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from cleaners.config import Config
-from cleaners.language import detect_language, identify
+from cleaners.language import _identify_prefix, detect_language, identify
 from cleaners.mt_glitches import repair_mt_glitches
 from cleaners.registry import CleanerContext
 
@@ -34,7 +34,7 @@ def test_french_german_spanish_articles_get_their_language_with_high_probability
 def test_language_identical_across_calls_and_processes():
     texts = _texts()
     here = {lang: identify(text, 0, 3000) for lang, text in texts.items()}
-    identify.cache_clear()
+    _identify_prefix.cache_clear()
     assert {lang: identify(text, 0, 3000) for lang, text in texts.items()} == here
     code = ("import json, sys; from cleaners.language import identify; "
             "texts = json.load(sys.stdin); print(json.dumps({k: identify(t, 0, 3000) for k, t in texts.items()}))")
