@@ -180,19 +180,25 @@ def _repetition_in(matches: list[re.Match], window: int) -> tuple[int, int] | No
     return None
 
 
-def _plainly_in(para: str, language: str) -> bool:
+def _plainly_in(para: str, language: str, tokens: list[str]) -> bool:
     """A paragraph dense with the language's own function words needs no langdetect call.
 
     langdetect costs ~5 ms a paragraph; prose has 25-45% function words, text in another
     language almost none of these (the lists leave out words shared across languages).
+    ``tokens``: the paragraph's ``words``.
     """
     common = stopwords(language)
-    tokens = words(para.lower())
-    return bool(common) and sum(t in common for t in tokens) >= PLAIN_LANGUAGE_SHARE * len(tokens)
+    if not common:
+        return False
+    if "\u0130" in para:  # İ lowers to two characters, the second no word character: split anew
+        tokens = words(para.lower())
+    else:
+        tokens = list(map(str.lower, tokens))
+    return sum(map(common.__contains__, tokens)) >= PLAIN_LANGUAGE_SHARE * len(tokens)
 
 
-def _letter_words(text: str, tokens: list[str] | None = None) -> list[str]:
-    return [w for w in (words(text) if tokens is None else tokens) if w[0].isalpha()]
+def _letter_words(tokens: list[str]) -> list[str]:
+    return [w for w in tokens if w[0].isalpha()]
 
 
 def _foreign(text: str, language: str, tokens: list[str] | None = None) -> tuple[str, float] | None:
@@ -201,11 +207,14 @@ def _foreign(text: str, language: str, tokens: list[str] | None = None) -> tuple
     Prose only: at least ``MIN_FOREIGN_WORDS`` words of letters, mostly lower-case (a table of
     names and numbers, or a title-case list, fools langdetect), and not dense with the article
     language's own function words (which also saves the ~5 ms langdetect call).
+    ``tokens``: the text's ``words``, when already made.
     """
-    letters = _letter_words(text, tokens)
-    if len(letters) < MIN_FOREIGN_WORDS or sum(w.islower() for w in letters) < 0.5 * len(letters):
+    if tokens is None:
+        tokens = words(text)
+    letters = _letter_words(tokens)
+    if len(letters) < MIN_FOREIGN_WORDS or sum(map(str.islower, letters)) < 0.5 * len(letters):
         return None
-    if _plainly_in(text, language):
+    if _plainly_in(text, language, tokens):
         return None
     return other_language(text, language, FOREIGN_MIN_PROB, max_chars=500)
 
@@ -214,7 +223,7 @@ def _prose_sentence(sentence: str, toks: list[str]) -> bool:
     """A sentence worth comparing for repeats: prose, not a list item, recipe line or table row.
 
     ``toks``: its ``words``."""
-    letters = _letter_words(sentence, toks)
+    letters = _letter_words(toks)
     opened = sentence.count("(") + sentence.count("[") - sentence.count(")") - sentence.count("]")
     return (len(letters) >= MIN_REPEATED_SENTENCE_WORDS and len(letters) >= 0.75 * len(toks)
             and opened == 0  # cut inside brackets: an abbreviation ended it ("(or 1 tsp.")
