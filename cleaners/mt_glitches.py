@@ -147,15 +147,22 @@ def _repetition(sentence: str, window: int) -> tuple[int, int] | None:
       occurrence after such a word, or with a capital (a name, a title), does not count.
     Returns the (start, end) of the span in ``sentence``.
     """
+    # Both shapes need a lower-case word of 3+ letters, not a function word, twice in a clause; most
+    # sentences have none (a token never spans a bracket, so the sentence's words are its clauses').
+    if not _recurring_content_word(REPEAT_TOKEN.findall(sentence)):
+        return None
     for clause in CLAUSE.finditer(sentence):
-        # Both shapes need a lower-case word of 3+ letters twice; most clauses have none.
-        candidates = [t for t in REPEAT_TOKEN.findall(clause.group()) if len(t) >= 3 and t.islower()]
-        if len(set(candidates)) == len(candidates):
+        if not _recurring_content_word(REPEAT_TOKEN.findall(clause.group())):
             continue
         found = _repetition_in(list(REPEAT_TOKEN.finditer(clause.group())), window)
         if found:
             return clause.start() + found[0], clause.start() + found[1]
     return None
+
+
+def _recurring_content_word(tokens: list[str]) -> bool:
+    candidates = [t for t in tokens if len(t) >= 3 and t.islower() and t not in STOPWORDS]
+    return len(set(candidates)) != len(candidates)
 
 
 def _repetition_in(matches: list[re.Match], window: int) -> tuple[int, int] | None:

@@ -38,24 +38,37 @@ def tokens_of(sentence: str) -> list[str]:
     return TOKEN.findall(sentence)
 
 
+class _TokenClasses(dict):
+    """token -> its word class, worked out on first sight (a few thousand tokens recur in all text)."""
+
+    LIMIT = 200_000  # distinct tokens kept; cleared, not grown, past this
+
+    def __missing__(self, token: str) -> str:
+        if len(self) >= self.LIMIT:
+            self.clear()
+        low = token.lower()
+        if low in FUNCTION_WORDS:
+            word_class = low
+        elif token[0].isdigit():
+            word_class = "N"
+        elif token[0].isalpha():
+            word_class = "C" if token[0].isupper() else "w"
+        else:
+            word_class = token
+        self[token] = word_class
+        return word_class
+
+
+_CLASS_OF = _TokenClasses()
+
+
 def word_classes(sentence: str, tokens: list[str] | None = None) -> list[str]:
     """The sentence as word classes, after a start marker (``tokens``: its ``tokens_of``, if at hand).
 
     >>> word_classes("The minister said 12 talks.")
     ['<s>', 'the', 'w', 'w', 'N', 'w', '.']
     """
-    out = ["<s>"]
-    for token in tokens_of(sentence) if tokens is None else tokens:
-        low = token.lower()
-        if low in FUNCTION_WORDS:
-            out.append(low)
-        elif token[0].isdigit():
-            out.append("N")
-        elif token[0].isalpha():
-            out.append("C" if token[0].isupper() else "w")
-        else:
-            out.append(token)
-    return out
+    return ["<s>", *map(_CLASS_OF.__getitem__, tokens_of(sentence) if tokens is None else tokens)]
 
 
 def judgeable(sentence: str, tokens: list[str] | None = None) -> bool:
@@ -66,6 +79,18 @@ def judgeable(sentence: str, tokens: list[str] | None = None) -> bool:
             and "?" not in text and sum(t[0].isdigit() for t in tokens) <= 0.2 * len(tokens))
 
 
+class _PairPmi(dict):
+    """(class a, class b) -> PMI, computed on first sight by ``compute``."""
+
+    def __init__(self, compute):
+        super().__init__()
+        self.compute = compute
+
+    def __missing__(self, pair: tuple[str, str]) -> float:
+        self[pair] = value = self.compute(*pair)
+        return value
+
+
 @dataclass(frozen=True)
 class WordOrderModel:
     unigrams: dict[str, int]
@@ -74,10 +99,11 @@ class WordOrderModel:
     total: int = field(init=False)
     # log P(b | a) / P(b) by class pair, filled as pairs are met: a few hundred pairs recur in all
     # text, and one lookup is cheaper than the arithmetic (same floats, so the same scores).
-    _pmi: dict[tuple[str, str], float] = field(init=False, default_factory=dict, repr=False, compare=False)
+    _pmi: dict[tuple[str, str], float] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "total", sum(self.unigrams.values()))  # frozen: set once here
+        object.__setattr__(self, "_pmi", _PairPmi(self._compute_pmi))
 
     @classmethod
     def from_sentences(cls, sentences) -> WordOrderModel:
@@ -98,17 +124,17 @@ class WordOrderModel:
 
     def pmi(self, a: str, b: str) -> float:
         """log P(b | a) / P(b) for the class bigram (a, b), smoothed."""
-        value = self._pmi.get((a, b))
-        if value is None:
-            p_b = (self.unigrams.get(b, 0) + 1) / (self.total + len(self.unigrams))
-            p_b_after_a = (self.bigrams.get(f"{a} {b}", 0) + SMOOTHING * p_b) / (self.contexts.get(a, 0) + SMOOTHING)
-            value = self._pmi[a, b] = math.log(p_b_after_a / p_b)
-        return value
+        return self._pmi[a, b]
+
+    def _compute_pmi(self, a: str, b: str) -> float:
+        p_b = (self.unigrams.get(b, 0) + 1) / (self.total + len(self.unigrams))
+        p_b_after_a = (self.bigrams.get(f"{a} {b}", 0) + SMOOTHING * p_b) / (self.contexts.get(a, 0) + SMOOTHING)
+        return math.log(p_b_after_a / p_b)
 
     def score(self, sentence: str, tokens: list[str] | None = None) -> tuple[float, float]:
         """(total, mean) pointwise mutual information of the sentence's class bigrams."""
         classes = word_classes(sentence, tokens)
-        values = [self.pmi(a, b) for a, b in zip(classes, classes[1:], strict=False)]
+        values = list(map(self._pmi.__getitem__, zip(classes, classes[1:], strict=False)))
         total = sum(values)
         return total, total / max(1, len(values))
 
