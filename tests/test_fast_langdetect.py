@@ -90,3 +90,21 @@ def test_settling_stops_after_the_first_trial_on_a_plain_english_sentence():
     detector.append("The minister said the talks with the union would continue next week in the capital.")
     assert detector.get_probabilities() and detector.settled
     assert max(detector.langprob) < 1 / 7 + 1e-9  # one trial's share of the average, not seven
+
+
+def test_compiles_without_a_cache_folder(monkeypatch):
+    """A read-only install with no writable home: numba cannot cache, the loop compiles in memory."""
+    import numba
+
+    from cleaners import fast_langdetect
+
+    real_njit = numba.njit
+
+    def njit_without_cache(*args, cache=False, **kwargs):
+        if cache:
+            raise RuntimeError("cannot cache function '_random': no locator available for file")
+        return real_njit(*args, **kwargs)
+
+    monkeypatch.setattr(numba, "njit", njit_without_cache)
+    compiled = fast_langdetect._compiled(fast_langdetect._random.py_func)
+    assert compiled(2**32 - 1, 2**32 - 1) == fast_langdetect._random(2**32 - 1, 2**32 - 1) < 1.0
