@@ -43,33 +43,53 @@ class _NormalisedChars(dict):
 
 
 class _WordNgrams(dict):
-    """token (a text's run between spaces, as written) -> rows of the n-grams it emits, computed on
-    first sight by NGram's rules. Normalising may turn characters into spaces ("said," -> "said "):
-    the buffer restarts at each, as it does in the whole text."""
+    """normalised word -> rows of the n-grams it emits from a fresh buffer (NGram's rules), as int32
+    bytes (~100 B smaller than an array), computed on first sight."""
 
     def __init__(self, row: dict[str, int], trailing_space: bool):
         super().__init__()
         self.row, self.trailing_space = row, trailing_space
 
+    def __missing__(self, word: str) -> bytes:
+        rows = _ngrams_of_word(word, self.trailing_space, self.row) if word else ()
+        self[word] = value = np.array(rows, dtype=np.int32).tobytes()
+        return value
+
+
+class _TokenNgrams(dict):
+    """token (a text's run between spaces, as written) -> its n-gram rows. Normalising may turn
+    characters into spaces ("said," -> "said "): the buffer restarts at each, as it does in the
+    whole text, so a token's rows are its normalised words' (the last one followed by a space only
+    when the token is: ``last`` is None for tokens that are)."""
+
+    def __init__(self, inner: _WordNgrams, last: _WordNgrams | None):
+        super().__init__()
+        self.inner, self.last = inner, last
+
     def __missing__(self, token: str) -> bytes:
         words = token.translate(_NORMALISE).split(" ")
-        rows: list[int] = []
-        for at, word in enumerate(words):
-            if word:
-                rows += _ngrams_of_word(word, self.trailing_space or at < len(words) - 1, self.row)
-        self[token] = np.array(rows, dtype=np.int32).tobytes()  # a bytes object is ~100 B smaller than an array
-        return self[token]
+        if self.last is None:
+            value = b"".join(map(self.inner.__getitem__, words))
+        else:
+            value = b"".join([*map(self.inner.__getitem__, words[:-1]), self.last[words[-1]]])
+        self[token] = value
+        return value
 
 
 class _Profiles:
     """The language profiles as one matrix (row r: n-gram r's probability in each language), and
-    the n-gram rows of the words seen so far."""
+    the n-gram rows of the words and tokens seen so far."""
 
     def __init__(self, word_lang_prob_map: dict[str, list[float]]):
         self.source = word_lang_prob_map
         self.row = {ngram: r for r, ngram in enumerate(word_lang_prob_map)}
         self.matrix = np.array(list(word_lang_prob_map.values()), dtype=np.float64)
-        self.inner, self.last = _WordNgrams(self.row, True), _WordNgrams(self.row, False)
+        self.words = (_WordNgrams(self.row, True), _WordNgrams(self.row, False))
+        self.inner, self.last = _TokenNgrams(self.words[0], None), _TokenNgrams(*self.words)
+
+    def clear(self) -> None:
+        for cache in (*self.words, self.inner, self.last):
+            cache.clear()
 
 
 class _Stream:
@@ -93,7 +113,8 @@ class _Stream:
 
 
 _NORMALISE = _NormalisedChars()
-# Distinct tokens kept (~300 bytes each with its key: ~60 MB at most); cleared, not grown, past this.
+# Distinct tokens kept (~300 bytes each with its key: ~60 MB at most, and fewer distinct words);
+# cleared, not grown, past this.
 _WORD_NGRAMS_LIMIT = 200_000
 _PROFILES: _Profiles | None = None
 _STREAMS: dict[int, _Stream] = {}
@@ -188,8 +209,7 @@ class FastDetector(Detector):
         """langdetect's _extract_ngrams, as rows of the profile matrix."""
         profiles = _profiles(self.word_lang_prob_map)
         if len(profiles.inner) + len(profiles.last) > _WORD_NGRAMS_LIMIT:
-            profiles.inner.clear()
-            profiles.last.clear()
+            profiles.clear()
         parts = self.text.split(" ")  # normalised token by token (a character maps to the same, alone)
         inner = profiles.inner  # tokens followed by a space also emit their last n-grams with it
         chunks = [inner[word] for word in parts[:-1]]
