@@ -11,9 +11,9 @@ normalisation arithmetic) and only changes how it is executed:
   with ``str.translate`` on NGram.normalize, memoised per character, then NGram's own rules);
 - the random draws come from numpy's MT19937 started in ``random.Random(seed)``'s state, with
   ``choice``'s rejection sampling and ``gauss`` replayed on them;
-- each trial's update loop is compiled with numba (``_trial``): the same IEEE operations, in the
-  same order, as the Python loop (no fast-math), the normalising sum taken left to right as
-  Python's ``sum`` does; the random draws and the Gaussian stay in Python.
+- the trials are compiled with numba (``_trials``, ``_trial``): the same IEEE operations, in the
+  same order, as the Python loop (no fast-math; the normalising sum taken left to right as
+  Python's ``sum`` does; the Gaussian with libm's log, cos and sin, as CPython's).
 
 tests/test_fast_langdetect.py checks that probabilities are bit-identical to langdetect's on real
 article text in many languages.

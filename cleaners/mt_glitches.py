@@ -190,8 +190,9 @@ def _repetition_in(matches: list[re.Match], window: int) -> tuple[int, int] | No
 def _plainly_in(para: str, language: str, tokens: list[str]) -> bool:
     """A paragraph dense with the language's own function words needs no langdetect call.
 
-    langdetect costs ~5 ms a paragraph; prose has 25-45% function words, text in another
-    language almost none of these (the lists leave out words shared across languages).
+    A langdetect call costs ~0.1 ms a sentence (more for text in another language, which needs all
+    its trials); prose has 25-45% function words, text in another language almost none of these
+    (the lists leave out words shared across languages).
     ``tokens``: the paragraph's ``words``.
     """
     common = stopwords(language)
@@ -213,7 +214,7 @@ def _foreign(text: str, language: str, tokens: list[str] | None = None) -> tuple
 
     Prose only: at least ``MIN_FOREIGN_WORDS`` words of letters, mostly lower-case (a table of
     names and numbers, or a title-case list, fools langdetect), and not dense with the article
-    language's own function words (which also saves the ~5 ms langdetect call).
+    language's own function words (which also saves the langdetect call).
     ``tokens``: the text's ``words``, when already made.
     """
     if tokens is None:
