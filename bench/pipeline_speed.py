@@ -77,6 +77,7 @@ def stage_shares(corpus: Path, docs: int) -> dict[str, float]:
     from cleaners.dedup import signatures
     from cleaners.document import KEPT
     from cleaners.io import iter_records
+    from cleaners.stories import story_signatures
 
     config = Config()
     config.pipeline.incremental = False
@@ -107,9 +108,15 @@ def stage_shares(corpus: Path, docs: int) -> dict[str, float]:
             spent["clean: all (incl. parse, quality)"] += time.perf_counter() - start
             start = time.perf_counter()
             kept = [a for a in articles if a.status == KEPT]
-            sigs = dict(zip(map(id, kept), signatures([(a.id, a.text, a.published) for a in kept], config.dedup),
-                            strict=True))
+            made = signatures([(a.id, a.text, a.published) for a in kept], config.dedup)
             spent["signatures"] += time.perf_counter() - start
+            start = time.perf_counter()
+            if config.stories.enabled:  # as clean_batch does, on the workers when there are some
+                for sig, story in zip(made, story_signatures([a.text for a in kept], config.stories), strict=True):
+                    sig.story, sig.story_made = story, True
+            spent["story signatures"] += time.perf_counter() - start
+            start = time.perf_counter()
+            sigs = dict(zip(map(id, kept), made, strict=True))
             start = time.perf_counter()
             ledger.add(articles, [sigs.get(id(a)) for a in articles])
             spent["dedup + stories (add)"] += time.perf_counter() - start
@@ -141,7 +148,7 @@ def main() -> None:
     if args.profile_docs:
         spent = stage_shares(corpus, min(args.profile_docs, args.docs))
         total = spent["read"] + spent["clean: all (incl. parse, quality)"] + spent["signatures"] \
-            + spent["dedup + stories (add)"] + spent["dedup + write (outputs)"]
+            + spent["story signatures"] + spent["dedup + stories (add)"] + spent["dedup + write (outputs)"]
         print(f"stage shares on the first {min(args.profile_docs, args.docs)} articles ({total:.1f} s in process):")
         for stage, seconds in sorted(spent.items(), key=lambda kv: -kv[1]):
             print(f"  {stage:36s} {seconds:7.2f} s  {100 * seconds / total:5.1f}%")
