@@ -28,11 +28,10 @@ sys.path.insert(0, str(ROOT / "bench"))
 from pipeline_speed import make_corpus  # noqa: E402
 
 from cleaners.config import Config  # noqa: E402
-from cleaners.corpus import Ledger  # noqa: E402
+from cleaners.corpus import Ledger, attach_story_signatures  # noqa: E402
 from cleaners.dedup import signatures  # noqa: E402
 from cleaners.document import KEPT  # noqa: E402
 from cleaners.io import iter_records, parse_record  # noqa: E402
-from cleaners.stories import story_signatures  # noqa: E402
 
 
 def main() -> None:
@@ -55,8 +54,7 @@ def main() -> None:
             articles = [parse_record(r, config.input) for r in batch]
             kept = [a for a in articles if a.status == KEPT]
             sigs = signatures([(a.id, a.text, a.published) for a in kept], config.dedup)
-            for sig, story in zip(sigs, story_signatures([a.text for a in kept], config.stories), strict=True):
-                sig.story, sig.story_made = story, True
+            attach_story_signatures(sigs, kept, config)
             by_article = dict(zip(map(id, kept), sigs, strict=True))
             profiling = args.profile and done >= args.docs - 5000
             if profiling:

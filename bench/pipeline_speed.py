@@ -73,11 +73,10 @@ def stage_shares(corpus: Path, docs: int) -> dict[str, float]:
 
     from cleaners import registry
     from cleaners.config import Config
-    from cleaners.corpus import Ledger, clean_article, write_outputs
+    from cleaners.corpus import Ledger, attach_story_signatures, clean_article, write_outputs
     from cleaners.dedup import signatures
     from cleaners.document import KEPT
     from cleaners.io import iter_records
-    from cleaners.stories import story_signatures
 
     config = Config()
     config.pipeline.incremental = False
@@ -111,11 +110,8 @@ def stage_shares(corpus: Path, docs: int) -> dict[str, float]:
             made = signatures([(a.id, a.text, a.published) for a in kept], config.dedup)
             spent["signatures"] += time.perf_counter() - start
             start = time.perf_counter()
-            if config.stories.enabled:  # as clean_batch does, on the workers when there are some
-                for sig, story in zip(made, story_signatures([a.text for a in kept], config.stories), strict=True):
-                    sig.story, sig.story_made = story, True
+            attach_story_signatures(made, kept, config)  # as clean_batch does (on the workers, if any)
             spent["story signatures"] += time.perf_counter() - start
-            start = time.perf_counter()
             sigs = dict(zip(map(id, kept), made, strict=True))
             start = time.perf_counter()
             ledger.add(articles, [sigs.get(id(a)) for a in articles])

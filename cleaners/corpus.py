@@ -56,11 +56,17 @@ def clean_batch(records: list[RawRecord], config: Config) -> tuple[list[Article]
     articles = [clean_article(r, config) for r in records]
     kept = [a for a in articles if a.status == KEPT]
     sigs = signatures([(a.id, a.text, a.published) for a in kept], config.dedup)
+    attach_story_signatures(sigs, kept, config)
+    by_id = dict(zip(map(id, kept), sigs, strict=True))
+    return articles, [by_id.get(id(a)) for a in articles]
+
+
+def attach_story_signatures(sigs: list[Signature], kept: list[Article], config: Config) -> None:
+    """Give each kept article's dedup signature its story signature (when stories are on), so that
+    the flow need not make it: on Dask, the workers make both."""
     if config.stories.enabled:
         for sig, story in zip(sigs, story_signatures([a.text for a in kept], config.stories), strict=True):
             sig.story, sig.story_made = story, True
-    by_id = dict(zip(map(id, kept), sigs, strict=True))
-    return articles, [by_id.get(id(a)) for a in articles]
 
 
 @cache
