@@ -38,28 +38,33 @@ def tokens_of(sentence: str) -> list[str]:
     return TOKEN.findall(sentence)
 
 
-class _TokenClasses(dict):
-    """token -> its word class, worked out on first sight (a few thousand tokens recur in all text)."""
+class _Memo(dict):
+    """key -> ``compute(key)``, worked out on first sight; cleared, not grown, past ``limit`` keys."""
 
-    LIMIT = 200_000  # distinct tokens kept; cleared, not grown, past this
+    def __init__(self, compute, limit: int | None = None):
+        super().__init__()
+        self.compute, self.limit = compute, limit
 
-    def __missing__(self, token: str) -> str:
-        if len(self) >= self.LIMIT:
+    def __missing__(self, key):
+        if self.limit is not None and len(self) >= self.limit:
             self.clear()
-        low = token.lower()
-        if low in FUNCTION_WORDS:
-            word_class = low
-        elif token[0].isdigit():
-            word_class = "N"
-        elif token[0].isalpha():
-            word_class = "C" if token[0].isupper() else "w"
-        else:
-            word_class = token
-        self[token] = word_class
-        return word_class
+        self[key] = value = self.compute(key)
+        return value
 
 
-_CLASS_OF = _TokenClasses()
+def _word_class(token: str) -> str:
+    low = token.lower()
+    if low in FUNCTION_WORDS:
+        return low
+    if token[0].isdigit():
+        return "N"
+    if token[0].isalpha():
+        return "C" if token[0].isupper() else "w"
+    return token
+
+
+# A few thousand tokens recur in all text; at most 200k are kept.
+_CLASS_OF = _Memo(_word_class, limit=200_000)
 
 
 def word_classes(sentence: str, tokens: list[str] | None = None) -> list[str]:
@@ -79,18 +84,6 @@ def judgeable(sentence: str, tokens: list[str] | None = None) -> bool:
             and "?" not in text and sum(t[0].isdigit() for t in tokens) <= 0.2 * len(tokens))
 
 
-class _PairPmi(dict):
-    """(class a, class b) -> PMI, computed on first sight by ``compute``."""
-
-    def __init__(self, compute):
-        super().__init__()
-        self.compute = compute
-
-    def __missing__(self, pair: tuple[str, str]) -> float:
-        self[pair] = value = self.compute(*pair)
-        return value
-
-
 @dataclass(frozen=True)
 class WordOrderModel:
     unigrams: dict[str, int]
@@ -103,7 +96,7 @@ class WordOrderModel:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "total", sum(self.unigrams.values()))  # frozen: set once here
-        object.__setattr__(self, "_pmi", _PairPmi(self._compute_pmi))
+        object.__setattr__(self, "_pmi", _Memo(self._compute_pmi))
 
     @classmethod
     def from_sentences(cls, sentences) -> WordOrderModel:
@@ -126,7 +119,8 @@ class WordOrderModel:
         """log P(b | a) / P(b) for the class bigram (a, b), smoothed."""
         return self._pmi[a, b]
 
-    def _compute_pmi(self, a: str, b: str) -> float:
+    def _compute_pmi(self, pair: tuple[str, str]) -> float:
+        a, b = pair
         p_b = (self.unigrams.get(b, 0) + 1) / (self.total + len(self.unigrams))
         p_b_after_a = (self.bigrams.get(f"{a} {b}", 0) + SMOOTHING * p_b) / (self.contexts.get(a, 0) + SMOOTHING)
         return math.log(p_b_after_a / p_b)
