@@ -53,6 +53,7 @@ class PhraseBook:
     blocks: tuple[BlockRule, ...]
     tails: tuple[TailRule, ...]
     long_line_rules: tuple[tuple[str, str, re.Pattern], ...] = ()  # rules marked any_length
+    end_rules: tuple[tuple[str, str, re.Pattern], ...] = ()  # only the article's last paragraphs
 
     def classify_line(self, line: str, long: bool = False) -> tuple[str, str] | None:
         """The first line rule the whole line matches; for a ``long`` line only any_length rules."""
@@ -83,6 +84,7 @@ def load_phrasebook(languages: tuple[str, ...], extra_dirs: tuple[str, ...] = ()
     """Read and compile the phrase files for ``languages`` (cached: compiled once per process)."""
     lines: dict[tuple[str, bool], tuple[str, list[str]]] = {}
     blocks, tails = [], []
+    ends: dict[str, tuple[str, list[str]]] = {}
     for language in languages:
         path = _phrase_file(language, extra_dirs)
         try:
@@ -100,9 +102,12 @@ def load_phrasebook(languages: tuple[str, ...], extra_dirs: tuple[str, ...] = ()
             )
         for rule in data.get("tail", []):
             tails.append(TailRule(rule["category"], rule["reason"], _compile(rule["start"], path.name)))
+        for rule in data.get("end", []):
+            ends.setdefault(rule["category"], (rule["reason"], []))[1].extend(rule["patterns"])
     line_rules = tuple((cat, reason, _compile(pats, f"{cat} rules")) for (cat, _), (reason, pats) in lines.items())
     long_line_rules = tuple(rule for rule, (_, any_length) in zip(line_rules, lines, strict=True) if any_length)
-    return PhraseBook(line_rules, tuple(blocks), tuple(tails), long_line_rules)
+    end_rules = tuple((cat, reason, _compile(pats, f"{cat} end rules")) for cat, (reason, pats) in ends.items())
+    return PhraseBook(line_rules, tuple(blocks), tuple(tails), long_line_rules, end_rules)
 
 
 @lru_cache(maxsize=32)
@@ -152,6 +157,24 @@ def _mark_tail(paras: list[str], marks: list, book: PhraseBook, max_tail_lines: 
                     if marks[j] is None:  # lines a rule already named keep their own category
                         marks[j] = (rule.category, rule.reason, ("tail", i))
                 return
+
+
+# "About us" paragraphs and author bios close an article; the same words earlier are news.
+MAX_END_PARAS = 3
+
+
+def _mark_end(paras: list[str], marks: list, book: PhraseBook) -> None:
+    """Walk back from the last paragraph over junk already found; mark up to MAX_END_PARAS
+    paragraphs that an end rule matches, stopping at the first that none does."""
+    found = 0
+    for i in range(len(paras) - 1, -1, -1):
+        if marks[i] is not None:
+            continue
+        rule = next(((cat, reason) for cat, reason, pattern in book.end_rules if pattern.fullmatch(paras[i])), None)
+        if rule is None or found == MAX_END_PARAS:
+            return
+        marks[i] = (*rule, ("end", len(paras)))
+        found += 1
 
 
 def _mark_stranded(paras: list[str], marks: list) -> None:
@@ -270,6 +293,41 @@ def _mark_repeated_lines(paras: list[str], marks: list) -> None:
             marks[i] = ("repeated_line", "short line repeated within the article (a template)", None)
 
 
+# The page repeats the article's own opening further down (a second rendering of the story, a
+# teaser of itself): from where its first two content paragraphs recur in order, the copy goes.
+MIN_COPY_WORDS = 20
+ELLIPSIS = ("...", "…")
+OPENING_PARAS = 3
+
+
+def _mark_repeated_opening(paras: list[str], marks: list) -> None:
+    """Mark later copies of the article's opening paragraphs, and its opening cut short with an
+    ellipsis ("Good morning! This is the tech news you need to..."). Long paragraphs repeated
+    alone stay (the same interview question to each guest); a copy must start at one of the
+    first paragraphs (a caption or standfirst may come before it) and run on in the same order."""
+    content = [i for i, p in enumerate(paras) if marks[i] is None and len(_words(p)) >= 3]
+    for start in range(min(OPENING_PARAS, len(content) - 3)):
+        opening = [paras[i] for i in content[start:start + 2]]
+        if len(_words(opening[0])) + len(_words(opening[1])) < MIN_COPY_WORDS:
+            continue
+        for q in range(start + 2, len(content) - 1):
+            if [paras[content[q]], paras[content[q + 1]]] != opening:
+                continue
+            m = 2
+            while q + m < len(content) and start + m < q and paras[content[q + m]] == paras[content[start + m]]:
+                m += 1
+            for i in range(content[q], content[q + m - 1] + 1):
+                if marks[i] is None:
+                    marks[i] = ("repeated_text", "the article's own text repeated further down the page",
+                                ("copy", content[q]))
+        for i in content[start + 1:]:
+            line = paras[i]
+            stem = line.rstrip(".… ").rstrip()
+            if (marks[i] is None and line.endswith(ELLIPSIS) and len(_words(stem)) >= 5
+                    and opening[0].startswith(stem) and len(stem) < len(opening[0])):
+                marks[i] = ("repeated_text", "the article's opening cut short (a teaser of itself)", None)
+
+
 # A whole page's text (menus, footers, teasers around the article) rather than an extracted article:
 # at least this many lines, most of them not prose, and some named junk by the phrase rules.
 PAGE_MIN_LINES = 20
@@ -346,7 +404,9 @@ def remove_boilerplate(text: str, ctx) -> Cleaned:
             if found:
                 marks[i] = (*found, None)
     _mark_repeated_lines(paras, marks)
+    _mark_repeated_opening(paras, marks)
     _mark_tail(paras, marks, book, cfg.max_tail_lines)
+    _mark_end(paras, marks, book)
     _mark_link_runs(paras, marks)
     _mark_bulleted_links(paras, marks)
     _mark_stranded(paras, marks)

@@ -27,10 +27,28 @@ MIN_TRUNCATED_WORDS = 4
 SENTENCE_INSIDE = re.compile(r"\b[^\W\d_A-Z]{3,}[.!?]\s+[A-Z]")
 
 
+# A bare web address among the first lines is the page's own (the scraper's source line); body
+# text quotes addresses inside sentences or further down (a list of links).
+PAGE_ADDRESS = re.compile(r"(https?://|www\.)\S+")
+MAX_ADDRESS_LINE = 2
+# Headline style (English): nearly every longer word capitalized, so a headline of two sentences
+# ("Home Depot Stock Is Falling After Its Earnings Release. Why You Shouldn't Worry.") still reads
+# as one; prose never capitalizes so.
+MIN_TITLE_CASE_WORDS = 4
+MIN_TITLE_CASE_SHARE = 0.85
+
+
+def _title_case(line: str) -> bool:
+    long_words = [w for w in words(line) if len(w) > 3]
+    return (len(long_words) >= MIN_TITLE_CASE_WORDS
+            and sum(w[0].isupper() for w in long_words) >= MIN_TITLE_CASE_SHARE * len(long_words))
+
+
 def _looks_like_headline(line: str) -> bool:
     n = len(words(line))
-    return (0 < n <= MAX_HEADLINE_WORDS and not line.rstrip().endswith((".", ":", ";", ",", "。"))
-            and not SENTENCE_INSIDE.search(line))
+    if not 0 < n <= MAX_HEADLINE_WORDS or line.rstrip().endswith((":", ";", ",")) or PAGE_ADDRESS.fullmatch(line):
+        return False
+    return _title_case(line) or not (line.rstrip().endswith((".", "。")) or SENTENCE_INSIDE.search(line))
 
 
 def _headline_copy(line: str, title: str) -> tuple[str, str | None] | None:
@@ -69,6 +87,8 @@ def remove_headline_noise(text: str, ctx) -> Cleaned:
     title = ctx.title or ""
     edits: list[Edit] = []
     fields: dict[str, str] = {}
+    while len(paras) > 1 and len(edits) < MAX_ADDRESS_LINE and PAGE_ADDRESS.fullmatch(paras[0]):
+        edits.append(Edit(NAME, "address", REMOVED, paras.pop(0), "", "the page's own web address above the article"))
     if not title.strip() and len(paras) > 1 and _looks_like_headline(paras[0]):
         title = paras.pop(0)
         fields["title"] = title
@@ -85,6 +105,8 @@ def remove_headline_noise(text: str, ctx) -> Cleaned:
                 edits.append(Edit(NAME, "title", REPLACED, title, new_title,
                                   "the title was a truncated copy of the full headline found in the body"))
                 title = fields["title"] = new_title
+        elif top < MAX_ADDRESS_LINE and PAGE_ADDRESS.fullmatch(line):
+            edits.append(Edit(NAME, "address", REMOVED, line, "", "the page's own web address above the article"))
         elif _is_tag_line(line, title):
             edits.append(Edit(NAME, "tag_line", REMOVED, line, "", "short tag or kicker line above the article"))
         else:

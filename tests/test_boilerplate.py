@@ -189,3 +189,61 @@ def test_comment_thread_goes_from_its_heading_to_its_read_all_link(ctx):
     assert [(e.category, e.before) for e in result.edits] == [("comments", thread)]
     unclosed = remove_boilerplate(f"{NEWS}\n\nTop Rated Comments\n\n{comments}", ctx)
     assert unclosed.text == f"{NEWS}\n\n{comments}"
+
+
+# The WeWork briefing (benchmark fde930b0) as trafilatura gave it: the page renders the article
+# again below itself, after a teaser of its own opening.
+BRIEFING = [
+    "Good morning! This is the tech news you need to know this Tuesday.",
+    "The New York state attorney general is investigating WeWork amid layoffs. The company confirmed that it "
+    "had been contacted by Attorney General Letitia James' office.",
+    "T-Mobile CEO John Legere is stepping down in May 2020. Legere will hand over the reins to COO and "
+    "president Mike Siever.",
+    "Have an Amazon Alexa device? Now you can hear 10 Things in Tech each morning.",
+]
+
+
+def test_article_repeated_below_itself_goes_once(ctx):
+    teaser = "Good morning! This is the tech news you need to..."
+    text = "\n\n".join([*BRIEFING, teaser, *BRIEFING, teaser, *BRIEFING[:3]])
+    result = remove_boilerplate(text, ctx)
+    assert result.text == "\n\n".join(BRIEFING)
+    assert {e.category for e in result.edits} == {"repeated_text"}
+    assert result.edits[0].before == teaser and "teaser" in result.edits[0].reason
+
+
+def test_repeated_paragraph_alone_stays(ctx):
+    # Benchmark 3c6d3381 (true body): the same question put to each chef, with different answers.
+    question = ("Какую кухню любите сами? Есть ли какие-то предпочтения, а может, наоборот, есть блюда или "
+                "продукты, которые вы не едите?")
+    answers = ["Я люблю итальянскую кухню, особенно пасту с морепродуктами и свежими травами.",
+               "Мне ближе японская кухня: простая, точная, и в ней очень уважают продукт.",
+               "Грузинская кухня, конечно. Хинкали и хачапури я могу есть каждый день."]
+    text = "\n\n".join(p for answer in answers for p in (question, answer))
+    assert remove_boilerplate(text, ctx).text == text
+
+
+ASCOM_ABOUT = [
+    "Ascom is a global solutions provider focused on healthcare ICT and mobile workflow solutions. The vision "
+    "of Ascom is to close digital information gaps allowing for the best possible decisions – anytime and anywhere.",
+    "Ascom is headquartered in Baar (Switzerland), has subsidiaries in 15 countries and employs around 1,300 "
+    "people worldwide. Ascom registered shares (ASCN) are listed on the SIX Swiss Exchange in Zurich.",
+]
+
+
+def test_about_paragraphs_and_bio_at_the_end_go_as_one_block(ctx):
+    # Benchmarks 5ae11e58 (a press release) and 287e4d9f (a deals post's bio).
+    result = remove_boilerplate("\n\n".join([NEWS, *ASCOM_ABOUT]), ctx)
+    assert result.text == NEWS
+    assert [(e.category, e.before) for e in result.edits] == [("about", "\n\n".join(ASCOM_ABOUT))]
+    bio = ("Eric Song is IGN's deal curator and spends 25% of his pay on stuff he posts.If you buy something "
+           "through this post, IGN may get a share of the sale.")
+    assert remove_boilerplate(f"{NEWS}\n\n{bio}", ctx).text == NEWS
+
+
+def test_about_words_inside_the_story_stay(ctx):
+    middle = "\n\n".join([NEWS, ASCOM_ABOUT[0], NEWS + " Talks resume on Friday."])
+    assert remove_boilerplate(middle, ctx).text == middle
+    # A closing sentence that names a company plainly is news, not its self-description.
+    plain = "Ascom is a Swiss company. Its shares fell 3% in Zurich after the announcement."
+    assert remove_boilerplate(f"{NEWS}\n\n{plain}", ctx).text == f"{NEWS}\n\n{plain}"

@@ -57,3 +57,22 @@ def test_long_lead_or_cjk_sentence_without_title_stays_in_the_body():
     for first in (lead, japanese, disclosure):
         result = remove_headline_noise(f"{first}\n\n{BODY}", CleanerContext(""))
         assert result.fields == {} and result.text == f"{first}\n\n{BODY}"
+
+
+def test_page_address_above_the_article_goes_and_the_headline_becomes_the_title():
+    # Benchmark ef2b3f26: the page's own address, then the headline.
+    address = "https://www.mysanantonio.com/news/article/Cat-found-in-New-Mexico-after-going-missing-in-14848175.php"
+    headline = "Cat found in New Mexico after going missing in Oregon"
+    body = "A cat who has been missing for five years in Portland, Oregon, has been found in Santa Fe, New Mexico."
+    result = remove_headline_noise(f"{address}\n\n{headline}\n\n{body}", CleanerContext(""))
+    assert result.text == body and result.fields == {"title": headline}
+    assert [e.category for e in result.edits] == ["address", "headline"]
+
+
+def test_title_case_headline_of_two_sentences_is_a_headline():
+    # Benchmark f8ff621a; a lead of two sentences in plain case stays.
+    headline = "Home Depot Stock Is Falling After Its Earnings Release. Why You Shouldn’t Worry."
+    result = remove_headline_noise(f"{headline}\n\n{BODY}", CleanerContext(""))
+    assert result.fields == {"title": headline} and result.text == BODY
+    lead = "NFL assaults have led to lawsuits before. But a prosecutor would have difficulty proving a charge."
+    assert remove_headline_noise(f"{lead}\n\n{BODY}", CleanerContext("")).text == f"{lead}\n\n{BODY}"
