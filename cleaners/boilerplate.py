@@ -195,6 +195,8 @@ MIN_TITLE_CASE_SHARE = 0.6
 # are content.
 MAX_REPEATED_LINE_WORDS = 15
 MIN_REPEATS = 2
+# A line repeated this often, before a different line each time, labels a section layout.
+LAYOUT_REPEATS = 3
 MONTHS = frozenset("january february march april may june july august september october november december "
                    "jan feb mar apr jun jul aug sep sept oct nov dec".split())
 
@@ -286,7 +288,14 @@ def _mark_repeated_lines(paras: list[str], marks: list) -> None:
     for p in paras:
         if len(_words(p)) <= MAX_REPEATED_LINE_WORDS:
             counts[p] = counts.get(p, 0) + 1
+    successors: dict[str, set[str]] = {}
+    for i, p in enumerate(paras[:-1]):
+        if counts.get(p, 0) >= LAYOUT_REPEATS:
+            successors.setdefault(p, set()).add(paras[i + 1])
     for i, p in enumerate(paras):
+        # A label followed by a different item each time (a section layout: "Meal 1", "Meal 2") is content.
+        if len(successors.get(p, ())) == counts.get(p):
+            continue
         # Punctuated repeats are often content (the same question put to each interviewee).
         if (marks[i] is None and counts.get(p, 0) >= MIN_REPEATS and _words(p) and not ends_like_sentence(p)
                 and not _list_item_or_table_cell(p)):
