@@ -283,6 +283,78 @@ def _mark_bulleted_links(paras: list[str], marks: list) -> None:
         i = max(j, i + 1)
 
 
+# Teaser cards: a bare separator line ("-", "•") before each, then a headline and at most one
+# short line (its standfirst). A story's own section breaks are followed by prose, not headlines.
+MIN_CARDS = 3
+MAX_SEPARATOR_CHARS = 3
+MAX_CARD_LINE_WORDS = 30
+
+
+def _separator(line: str) -> bool:
+    return len(line) <= MAX_SEPARATOR_CHARS and not _words(line)
+
+
+def _card_end(paras: list[str], i: int) -> int | None:
+    """Index after the card that starts with the separator at ``i``, or None if none starts there."""
+    j = i + 1
+    if j >= len(paras) or _separator(paras[j]) or not 0 < len(_words(paras[j])) <= MAX_LINK_WORDS \
+            or ends_like_sentence(paras[j]):
+        return None
+    j += 1
+    if j < len(paras) and not _separator(paras[j]) and len(_words(paras[j])) <= MAX_CARD_LINE_WORDS:
+        j += 1
+    return j
+
+
+def _mark_separated_cards(paras: list[str], marks: list) -> None:
+    i = 0
+    while i < len(paras):
+        ends = []
+        j = i
+        while j < len(paras) and _separator(paras[j]) and (end := _card_end(paras, j)) is not None:
+            ends.append(end)
+            j = end
+        if len(ends) >= MIN_CARDS:
+            for k in range(i, j):
+                if marks[k] is None:
+                    marks[k] = ("related", "teaser cards between separator lines (links to other stories)",
+                                ("cards", i))
+            i = j
+        else:
+            i += 1
+
+
+# Excerpts of other posts: long paragraphs cut off mid-sentence with an ellipsis ("… um plano
+# paralelo para …"). Two or more close together after the article's start: they and what lies
+# between them go.
+MIN_EXCERPT_WORDS = 30
+MIN_EXCERPTS = 2
+# Excerpts further apart than this many paragraphs are not one list of them.
+MAX_EXCERPT_GAP = 3
+MAX_EXCERPT_WORDS = 150
+# An ellipsis after a word, not after a sentence's end ("…discipline....", "…Know.\"..."): cut off.
+CUT_OFF = re.compile(r"(?<![.!?。\"'”’)\]])\s*(\.\.\.|…|\[…\])$")
+
+
+def _mark_excerpts(paras: list[str], marks: list) -> None:
+    cut = [i for i, p in enumerate(paras)
+           if i > 0 and marks[i] is None and CUT_OFF.search(p)
+           and MIN_EXCERPT_WORDS <= len(_words(p)) <= MAX_EXCERPT_WORDS]
+    groups: list[list[int]] = []
+    for i in cut:
+        if groups and i - groups[-1][-1] <= MAX_EXCERPT_GAP + 1:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    for group in groups:
+        if len(group) < MIN_EXCERPTS:
+            continue
+        for i in range(group[0], group[-1] + 1):
+            if marks[i] is None:
+                marks[i] = ("related", "excerpts of other posts (cut off with an ellipsis) and what lies between them",
+                            ("excerpts", group[0]))
+
+
 def _mark_repeated_lines(paras: list[str], marks: list) -> None:
     counts: dict[str, int] = {}
     for p in paras:
@@ -418,8 +490,10 @@ def remove_boilerplate(text: str, ctx) -> Cleaned:
     _mark_end(paras, marks, book)
     _mark_link_runs(paras, marks)
     _mark_bulleted_links(paras, marks)
+    _mark_separated_cards(paras, marks)
     _mark_stranded(paras, marks)
     _mark_outside_main_text(paras, marks)
+    _mark_excerpts(paras, marks)  # after the page cut: excerpts are prose the cut weighs as such
 
     edits: list[Edit] = []
     kept: list[str] = []

@@ -247,3 +247,52 @@ def test_about_words_inside_the_story_stay(ctx):
     # A closing sentence that names a company plainly is news, not its self-description.
     plain = "Ascom is a Swiss company. Its shares fell 3% in Zurich after the announcement."
     assert remove_boilerplate(f"{NEWS}\n\n{plain}", ctx).text == f"{NEWS}\n\n{plain}"
+
+
+def test_teaser_cards_between_separators_go(ctx):
+    # Benchmark 08f79376 (CBS Sports): after the story, cards of a headline and its standfirst.
+    cards = ["-", "Gronk, Serena perform with Laker Girls", "Gronk may have found his true calling",
+             "-", "NFL odds, cheat sheet, picks, bets, sims",
+             "SportsLine's computer model simulated every Week 12 NFL game 10,000 times with surprising results.",
+             "-", "Pats place Olszewski on IR", "New England's roster is re-shuffling",
+             "-", "Rams top Bears as offenses struggle"]
+    result = remove_boilerplate("\n\n".join([NEWS, *cards]), ctx)
+    assert result.text == NEWS
+    assert [e.category for e in result.edits] == ["related"]
+    # Two cards are not a list of them; a section break before prose is the story's own.
+    two = "\n\n".join([NEWS, *cards[:6]])
+    assert remove_boilerplate(two, ctx).text == two
+    breaks = "\n\n".join([NEWS, "-", *BRIEFING[:1], "-", *BRIEFING[1:2], "-", *BRIEFING[2:3]])
+    assert remove_boilerplate(breaks, ctx).text == breaks
+
+
+# Benchmark b3c19dd5: a short post, then excerpts of the site's other posts, cut off mid-sentence.
+POST = ("Viver uma verdadeira experiência amorosa é um dos maiores prazeres da vida. Gostar é sentir com a alma, mas "
+        "expressar os sentimentos depende das idéias de cada um. Cada um é o único responsável pelas suas próprias "
+        "necessidades.")
+EXCERPTS = [
+    "A vida requer da gente otimismo e coragem para esperar o melhor e fazer o melhor acontecer. O pessimismo só faz "
+    "engessar o sorriso e travar as articulações, não deixa ninguém sair do lugar. Com otimismo conseguimos nos "
+    "adaptar a uma situação ruim traçando um plano paralelo para …",
+    "O que une uma família é o amor, o carinho, o querer bem. Família unida é força, é certeza de apoio. Lívia "
+    "Barros Calado",
+    "Gratidão pela vida está nos detalhes. No sorriso dado logo ao despertar, na prece de agradecimento por ter "
+    "acordado mais um dia. Só as almas nobres dotadas de sensibilidade divina conseguem ser gratas à vida mesmo …",
+]
+
+
+def test_excerpts_of_other_posts_go_with_what_lies_between(ctx):
+    result = remove_boilerplate("\n\n".join([POST, *EXCERPTS]), ctx)
+    assert result.text == POST
+    assert [e.category for e in result.edits] == ["related"]
+
+
+def test_one_cut_off_paragraph_or_a_trailing_sentence_stays(ctx):
+    # One excerpt is not a list; a paywall's cut after a full stop (benchmark 7ab16ade) is the story.
+    one = "\n\n".join([POST, EXCERPTS[0]])
+    assert remove_boilerplate(one, ctx).text == one
+    paywalled = ("The Pittsburgh quarterback didn’t suffer a concussion. Still, Mr. Garrett, who was the first pick of "
+                 "the 2017 National Football League draft, has been suspended without pay by the league for the rest "
+                 "of the season and may receive further discipline....")
+    text = "\n\n".join([POST, paywalled, paywalled.replace("Pittsburgh", "Cleveland")])
+    assert remove_boilerplate(text, ctx).text == text
