@@ -54,6 +54,7 @@ class PhraseBook:
     tails: tuple[TailRule, ...]
     long_line_rules: tuple[tuple[str, str, re.Pattern], ...] = ()  # rules marked any_length
     end_rules: tuple[tuple[str, str, re.Pattern], ...] = ()  # only the article's last paragraphs
+    fused: tuple[tuple[str, str, re.Pattern], ...] = ()  # list headings glued into the last paragraph
 
     def classify_line(self, line: str, long: bool = False) -> tuple[str, str] | None:
         """The first line rule the whole line matches; for a ``long`` line only any_length rules."""
@@ -85,6 +86,7 @@ def load_phrasebook(languages: tuple[str, ...], extra_dirs: tuple[str, ...] = ()
     lines: dict[tuple[str, bool], tuple[str, list[str]]] = {}
     blocks, tails = [], []
     ends: dict[str, tuple[str, list[str]]] = {}
+    fused: list[tuple[str, str, re.Pattern]] = []
     for language in languages:
         path = _phrase_file(language, extra_dirs)
         try:
@@ -104,10 +106,12 @@ def load_phrasebook(languages: tuple[str, ...], extra_dirs: tuple[str, ...] = ()
             tails.append(TailRule(rule["category"], rule["reason"], _compile(rule["start"], path.name)))
         for rule in data.get("end", []):
             ends.setdefault(rule["category"], (rule["reason"], []))[1].extend(rule["patterns"])
+        for rule in data.get("fused", []):
+            fused.append((rule["category"], rule["reason"], _compile(rule["headings"], path.name)))
     line_rules = tuple((cat, reason, _compile(pats, f"{cat} rules")) for (cat, _), (reason, pats) in lines.items())
     long_line_rules = tuple(rule for rule, (_, any_length) in zip(line_rules, lines, strict=True) if any_length)
     end_rules = tuple((cat, reason, _compile(pats, f"{cat} end rules")) for cat, (reason, pats) in ends.items())
-    return PhraseBook(line_rules, tuple(blocks), tuple(tails), long_line_rules, end_rules)
+    return PhraseBook(line_rules, tuple(blocks), tuple(tails), long_line_rules, end_rules, tuple(fused))
 
 
 @lru_cache(maxsize=32)
@@ -175,6 +179,30 @@ def _mark_end(paras: list[str], marks: list, book: PhraseBook) -> None:
             return
         marks[i] = (*rule, ("end", len(paras)))
         found += 1
+
+
+# A list heading glued into the last paragraph after a sentence ("…a helicopter. Top stories The
+# House of Representatives…"): the extractor joined the article and the list below it. The heading
+# must follow a sentence's end and precede a capital, with this much article before it.
+AFTER_SENTENCE = re.compile(r"(?<=[.!?”\"’])\s+(?=[A-Z])")
+HEADING_THEN_ITEM = re.compile(r"[\s:|]+(?=[A-Z0-9“\"‘'])")
+MIN_WORDS_BEFORE_FUSED = 40
+
+
+def _cut_fused_heading(paras: list[str], book: PhraseBook) -> Edit | None:
+    """Cut the last paragraph at a glued list heading; the edit records what went."""
+    if not paras or not book.fused:
+        return None
+    last = paras[-1]
+    for gap in AFTER_SENTENCE.finditer(last):
+        rest = last[gap.end():]
+        for category, reason, pattern in book.fused:
+            heading = pattern.match(rest)
+            if (heading and HEADING_THEN_ITEM.match(rest, heading.end())
+                    and len(_words(last[:gap.start()])) >= MIN_WORDS_BEFORE_FUSED):
+                paras[-1] = last[:gap.start()]
+                return Edit(NAME, category, REMOVED, rest, "", reason)
+    return None
 
 
 def _mark_stranded(paras: list[str], marks: list) -> None:
@@ -477,6 +505,7 @@ def remove_boilerplate(text: str, ctx) -> Cleaned:
     cfg: BoilerplateConfig = ctx.config.boilerplate
     book = phrasebook_for(cfg)
     paras = paragraphs(text)
+    fused = _cut_fused_heading(paras, book)
     marks: list = [None] * len(paras)
     _mark_blocks(paras, marks, book)
     for i, line in enumerate(paras):
@@ -510,5 +539,7 @@ def remove_boilerplate(text: str, ctx) -> Cleaned:
             j += 1
         edits.append(Edit(NAME, category, REMOVED, join_paragraphs(paras[i:j]), "", reason))
         i = j
+    if fused:
+        edits.append(fused)
     fields = {"truncated": True} if any(e.category == "paywall" for e in edits) else {}
     return Cleaned(join_paragraphs(kept), edits, fields)

@@ -296,3 +296,20 @@ def test_one_cut_off_paragraph_or_a_trailing_sentence_stays(ctx):
                  "of the season and may receive further discipline....")
     text = "\n\n".join([POST, paywalled, paywalled.replace("Pittsburgh", "Cleveland")])
     assert remove_boilerplate(text, ctx).text == text
+
+
+def test_list_heading_glued_into_the_last_paragraph_is_cut_there(ctx):
+    # Benchmark d90bda7e: the article and the site's "Top stories" came out as one line.
+    story = ("Verified video footage, eyewitness testimony from people on the ground and information gathered from "
+             "human rights activists outside Iran reveal a harrowing pattern of unlawful killings by Iranian security "
+             "forces. Snipers have also shot into crowds of people from rooftops and, in one case, a helicopter.")
+    glued = (" Top stories The House of Representatives overwhelmingly voted Tuesday, October 29 to officially "
+             "recognize the Armenian Genocide. Partner news | Armenia named most popular spot for Russian travelers")
+    result = remove_boilerplate(story + glued, ctx)
+    assert result.text == story
+    assert [(e.category, e.before) for e in result.edits] == [("related", glued.strip())]
+    # The words in a sentence of the story, or with little story before them, stay.
+    plain = story + " Top stories on the agenda included the budget."
+    assert remove_boilerplate(plain, ctx).text == plain
+    short = "Snipers fired from rooftops. Top stories The House voted Tuesday."
+    assert remove_boilerplate(short, ctx).text == short
