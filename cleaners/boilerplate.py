@@ -225,6 +225,8 @@ MAX_REPEATED_LINE_WORDS = 15
 MIN_REPEATS = 2
 # A line repeated this often, before a different line each time, labels a section layout.
 LAYOUT_REPEATS = 3
+# Lines this share numbers are data (scores, table rows), not links.
+MIN_NUMBER_SHARE = 0.4
 MONTHS = frozenset("january february march april may june july august september october november december "
                    "jan feb mar apr jun jul aug sep sept oct nov dec".split())
 
@@ -243,6 +245,8 @@ def _headline_like(line: str) -> bool:
         return False  # a sentence, a bullet point, or a table row or cell
     if tokens[0][0].isdigit() or tokens[0].lower() in MONTHS:
         return False  # a dated or numbered list (tour dates, rankings) is content
+    if sum(t[0].isdigit() for t in tokens) >= MIN_NUMBER_SHARE * len(tokens):
+        return False  # a score line or a table row ("Rockledge 14 11 6 15 — 44") is data
     if " | " in line and line.count("|") <= 2:
         return True
     long_words = [t for t in tokens if len(t) > 3]

@@ -92,7 +92,9 @@ def test_link_list_run_removed_but_dated_list_and_bullets_kept(ctx):
     bullets = ("- Russian foreign minister Sergey Lavrov on Saturday said Russia-China ties would get stronger\n\n"
                "- Lavrov's comments come a day after Biden and Xi Jinping had a talk")
     table = "| Pos. | Driver | Points |\n\n| 1 | Kyle Busch | 5040 |"
-    for text in (f"{NEWS}\n\n{tour}", f"{bullets}\n\n{NEWS}", f"{NEWS}\n\n{table}"):
+    # Benchmark c81e134e: a game's line score, by quarter, is data however few words it has.
+    scores = "Rockledge 14 11 6 15 — 44\n\nPalm Bay 18 22 13 17 — 70"
+    for text in (f"{NEWS}\n\n{tour}", f"{bullets}\n\n{NEWS}", f"{NEWS}\n\n{table}", f"{NEWS}\n\n{scores}"):
         assert remove_boilerplate(text, ctx).text == text
 
 
