@@ -364,13 +364,14 @@ MIN_EXCERPTS = 2
 # Excerpts further apart than this many paragraphs are not one list of them.
 MAX_EXCERPT_GAP = 3
 MAX_EXCERPT_WORDS = 150
+ELLIPSIS = ("...", "…", "[…]")
 # An ellipsis after a word, not after a sentence's end ("…discipline....", "…Know.\"..."): cut off.
 CUT_OFF = re.compile(r"(?<![.!?。\"'”’)\]])\s*(\.\.\.|…|\[…\])$")
 
 
 def _mark_excerpts(paras: list[str], marks: list) -> None:
     cut = [i for i, p in enumerate(paras)
-           if i > 0 and marks[i] is None and CUT_OFF.search(p)
+           if i > 0 and marks[i] is None and p.endswith(ELLIPSIS) and CUT_OFF.search(p)
            and MIN_EXCERPT_WORDS <= len(_words(p)) <= MAX_EXCERPT_WORDS]
     groups: list[list[int]] = []
     for i in cut:
@@ -409,7 +410,6 @@ def _mark_repeated_lines(paras: list[str], marks: list) -> None:
 # The page repeats the article's own opening further down (a second rendering of the story, a
 # teaser of itself): from where its first two content paragraphs recur in order, the copy goes.
 MIN_COPY_WORDS = 20
-ELLIPSIS = ("...", "…")
 OPENING_PARAS = 3
 
 
@@ -419,6 +419,8 @@ def _mark_repeated_opening(paras: list[str], marks: list) -> None:
     alone stay (the same interview question to each guest); a copy must start at one of the
     first paragraphs (a caption or standfirst may come before it) and run on in the same order."""
     content = [i for i, p in enumerate(paras) if marks[i] is None and len(_words(p)) >= 3]
+    if len({paras[i] for i in content}) == len(content) and not any(paras[i].endswith(ELLIPSIS) for i in content):
+        return  # nothing repeats, nothing is cut short: most articles
     for start in range(min(OPENING_PARAS, len(content) - 3)):
         opening = [paras[i] for i in content[start:start + 2]]
         if len(_words(opening[0])) + len(_words(opening[1])) < MIN_COPY_WORDS:
@@ -435,7 +437,7 @@ def _mark_repeated_opening(paras: list[str], marks: list) -> None:
                                 ("copy", content[q]))
         for i in content[start + 1:]:
             line = paras[i]
-            stem = line.rstrip(".… ").rstrip()
+            stem = line.removesuffix("[…]").rstrip(".… ")
             if (marks[i] is None and line.endswith(ELLIPSIS) and len(_words(stem)) >= 5
                     and opening[0].startswith(stem) and len(stem) < len(opening[0])):
                 marks[i] = ("repeated_text", "the article's opening cut short (a teaser of itself)", None)
