@@ -19,7 +19,7 @@ from pathlib import Path
 
 from cleaners.config import BoilerplateConfig, ConfigError
 from cleaners.document import REMOVED, Cleaned, Edit
-from cleaners.text import ends_like_sentence, join_paragraphs, paragraphs, words
+from cleaners.text import capitalized_long_words, ends_like_sentence, join_paragraphs, paragraphs, words
 
 NAME = "boilerplate"
 PHRASE_DIR = Path(__file__).parent / "phrases"
@@ -174,8 +174,10 @@ def _mark_end(paras: list[str], marks: list, book: PhraseBook) -> None:
     for i in range(len(paras) - 1, -1, -1):
         if marks[i] is not None:
             continue
+        if found == MAX_END_PARAS:
+            return
         rule = next(((cat, reason) for cat, reason, pattern in book.end_rules if pattern.fullmatch(paras[i])), None)
-        if rule is None or found == MAX_END_PARAS:
+        if rule is None:
             return
         marks[i] = (*rule, ("end", len(paras)))
         found += 1
@@ -249,8 +251,8 @@ def _headline_like(line: str) -> bool:
         return False  # a score line or a table row ("Rockledge 14 11 6 15 — 44") is data
     if " | " in line and line.count("|") <= 2:
         return True
-    long_words = [t for t in tokens if len(t) > 3]
-    return bool(long_words) and sum(t[0].isupper() for t in long_words) >= MIN_TITLE_CASE_SHARE * len(long_words)
+    long_words, capitalized = capitalized_long_words(tokens)
+    return long_words > 0 and capitalized >= MIN_TITLE_CASE_SHARE * long_words
 
 
 def _is_prose(line: str) -> bool:

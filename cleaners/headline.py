@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from cleaners.document import REMOVED, REPLACED, Cleaned, Edit
-from cleaners.text import comparable, ends_like_sentence, join_paragraphs, paragraphs, words
+from cleaners.text import capitalized_long_words, comparable, ends_like_sentence, join_paragraphs, paragraphs, words
 
 NAME = "headline"
 MAX_TAG_WORDS = 4
@@ -31,6 +31,7 @@ SENTENCE_INSIDE = re.compile(r"\b[^\W\d_A-Z]{3,}[.!?]\s+[A-Z]")
 # text quotes addresses inside sentences or further down (a list of links).
 PAGE_ADDRESS = re.compile(r"(https?://|www\.)\S+")
 MAX_ADDRESS_LINE = 2
+ADDRESS_REASON = "the page's own web address above the article"
 # Headline style (English): nearly every longer word capitalized, so a headline of two sentences
 # ("Home Depot Stock Is Falling After Its Earnings Release. Why You Shouldn't Worry.") still reads
 # as one; prose never capitalizes so.
@@ -39,9 +40,8 @@ MIN_TITLE_CASE_SHARE = 0.85
 
 
 def _title_case(line: str) -> bool:
-    long_words = [w for w in words(line) if len(w) > 3]
-    return (len(long_words) >= MIN_TITLE_CASE_WORDS
-            and sum(w[0].isupper() for w in long_words) >= MIN_TITLE_CASE_SHARE * len(long_words))
+    long_words, capitalized = capitalized_long_words(words(line))
+    return long_words >= MIN_TITLE_CASE_WORDS and capitalized >= MIN_TITLE_CASE_SHARE * long_words
 
 
 def _looks_like_headline(line: str) -> bool:
@@ -88,7 +88,7 @@ def remove_headline_noise(text: str, ctx) -> Cleaned:
     edits: list[Edit] = []
     fields: dict[str, str] = {}
     while len(paras) > 1 and len(edits) < MAX_ADDRESS_LINE and PAGE_ADDRESS.fullmatch(paras[0]):
-        edits.append(Edit(NAME, "address", REMOVED, paras.pop(0), "", "the page's own web address above the article"))
+        edits.append(Edit(NAME, "address", REMOVED, paras.pop(0), "", ADDRESS_REASON))
     if not title.strip() and len(paras) > 1 and _looks_like_headline(paras[0]):
         title = paras.pop(0)
         fields["title"] = title
@@ -106,7 +106,7 @@ def remove_headline_noise(text: str, ctx) -> Cleaned:
                                   "the title was a truncated copy of the full headline found in the body"))
                 title = fields["title"] = new_title
         elif top < MAX_ADDRESS_LINE and PAGE_ADDRESS.fullmatch(line):
-            edits.append(Edit(NAME, "address", REMOVED, line, "", "the page's own web address above the article"))
+            edits.append(Edit(NAME, "address", REMOVED, line, "", ADDRESS_REASON))
         elif _is_tag_line(line, title):
             edits.append(Edit(NAME, "tag_line", REMOVED, line, "", "short tag or kicker line above the article"))
         else:

@@ -29,6 +29,17 @@ def words(text: str) -> list[str]:
     return WORD.findall(text)
 
 
+def capitalized_long_words(tokens: list[str] | tuple[str, ...]) -> tuple[int, int]:
+    """(tokens over 3 characters, those of them starting with a capital): how much a line is cased
+    like a headline (short words, "of", "the", stay lower case in one).
+
+    >>> capitalized_long_words("Apple releases its new MacBook Pro".split())
+    (3, 2)
+    """
+    long_words = [t for t in tokens if len(t) > 3]
+    return len(long_words), sum(t[0].isupper() for t in long_words)
+
+
 def ends_like_sentence(line: str) -> bool:
     """True when a line ends with sentence punctuation (possibly inside closing quotes).
 

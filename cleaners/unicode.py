@@ -17,7 +17,7 @@ from ftfy.badness import BADNESS_RE
 from ftfy.chardata import CONTROL_CHARS, LIGATURES, WIDTH_MAP
 
 from cleaners.document import REMOVED, REPLACED, Cleaned, Edit
-from cleaners.text import ends_like_sentence, join_paragraphs
+from cleaners.text import capitalized_long_words, ends_like_sentence, join_paragraphs
 
 NAME = "unicode"
 
@@ -159,9 +159,8 @@ def _wrapped(previous: str, line: str) -> bool:
     tokens = previous.split()
     if len(tokens) < MIN_WRAPPED_WORDS:
         return False
-    long_words = [t for t in tokens if len(t) > 3]
-    return (tokens[-1][0].islower() or tokens[-1].endswith(",")
-            or sum(t[0].isupper() for t in long_words) < 0.5 * len(long_words))
+    long_words, capitalized = capitalized_long_words(tokens)
+    return tokens[-1][0].islower() or tokens[-1].endswith(",") or capitalized < 0.5 * long_words
 
 
 def _join_hard_wraps(lines: list[str]) -> tuple[list[str], list[Edit]]:
