@@ -170,8 +170,9 @@ def _join_hard_wraps(lines: list[str]) -> tuple[list[str], list[Edit]]:
     groups: list[list[str]] = []
     edits: list[Edit] = []
     for line in lines:
-        # Each wrapped piece is judged on its own: a paragraph's pieces are each a line of prose.
-        if groups and _wrapped(groups[-1][-1], line):
+        # Judged on the paragraph joined so far, as a second pass will see it: judged on the last
+        # piece alone, a short piece ("a 0") stopped a join that the second pass then made.
+        if groups and _wrapped(" ".join(groups[-1]), line):
             edits.append(Edit(NAME, "hard_wrap", REPLACED, f"{groups[-1][-1]}\n{line}", f"{groups[-1][-1]} {line}",
                               "line break inside a sentence joined (text hard-wrapped at a fixed width)"))
             groups[-1].append(line)

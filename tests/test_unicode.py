@@ -155,6 +155,15 @@ def test_hard_wrapped_prose_is_joined_and_each_join_recorded():
     assert repair_unicode(result.text).text == result.text
 
 
+def test_a_short_wrapped_piece_does_not_stop_the_next_join():
+    """Found by the property test: a paragraph is judged as joined so far, so one pass already
+    gives what a second pass would (the second short piece used to join only then)."""
+    text = "China and Russia to ‘steadily advance’ ties amidst Ukraine conflict\na 0\na 0\n"
+    once = repair_unicode(text).text
+    assert once == "China and Russia to ‘steadily advance’ ties amidst Ukraine conflict a 0 a 0"
+    assert repair_unicode(once).text == once
+
+
 def test_lists_links_and_headlines_are_not_joined():
     """A product line and its link (page 20b2b6), list items, a short headline over a lower-case line."""
     for text in ("2) Polistil 960574 Pista Elettrica Sorpasso con Auto Incluse\nhttp://amzn.to/2hZfWFJ",
