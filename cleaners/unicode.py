@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from dataclasses import dataclass
 
 import ftfy
 from ftfy.badness import BADNESS_RE
@@ -151,34 +152,58 @@ MIN_WRAPPED_WORDS = 8
 _LOWER_WORD = re.compile(r"[^\W\d_]+(?:[\s,;)]|\.(?:\s|$))")  # a word, not a URL, a handle or a label
 
 
-def _wrapped(previous: str, line: str) -> bool:
-    """``previous`` is prose that stops mid-sentence (not a title: it ends on a lower-case word or
-    a comma, or most of its words are lower case), and ``line`` goes on in lower case."""
-    if not line[0].islower() or not _LOWER_WORD.match(line) or ends_like_sentence(previous) or "|" in previous:
+@dataclass(slots=True)
+class _Paragraph:
+    """A paragraph being joined from wrapped lines, with what ``_wrapped`` asks of it kept as
+    running counts: re-reading the whole paragraph at each line would be quadratic."""
+
+    pieces: list[str]
+    words: int = 0
+    long_words: int = 0
+    capitalized: int = 0
+    has_pipe: bool = False
+    last_token: str = ""
+
+    def add(self, piece: str) -> None:
+        self.pieces.append(piece)
+        tokens = piece.split()
+        long_words, capitalized = capitalized_long_words(tokens)
+        self.words += len(tokens)
+        self.long_words += long_words
+        self.capitalized += capitalized
+        self.has_pipe = self.has_pipe or "|" in piece
+        self.last_token = tokens[-1] if tokens else self.last_token
+
+
+def _wrapped(previous: _Paragraph, line: str) -> bool:
+    """``previous`` (the paragraph joined so far, as a second pass sees it) is prose that stops
+    mid-sentence (not a title: it ends on a lower-case word or a comma, or most of its words are
+    lower case), and ``line`` goes on in lower case."""
+    if (not line[0].islower() or not _LOWER_WORD.match(line) or ends_like_sentence(previous.pieces[-1])
+            or previous.has_pipe):
         return False  # most lines: the next one starts a new paragraph
-    tokens = previous.split()
-    if len(tokens) < MIN_WRAPPED_WORDS:
+    if previous.words < MIN_WRAPPED_WORDS:
         return False
-    long_words, capitalized = capitalized_long_words(tokens)
-    return tokens[-1][0].islower() or tokens[-1].endswith(",") or capitalized < 0.5 * long_words
+    last = previous.last_token
+    return last[0].islower() or last.endswith(",") or previous.capitalized < 0.5 * previous.long_words
 
 
 def _join_hard_wraps(lines: list[str]) -> tuple[list[str], list[Edit]]:
     """Join a line of prose that stops mid-sentence to the next when that one goes on in lower case:
     text hard-wrapped at a fixed width ("…looking absolutely stunning in new" / "make-up photos.").
-    Lists, links and scripts without case never join."""
-    groups: list[list[str]] = []
+    Lists, links and scripts without case never join. A line is judged against the paragraph
+    joined so far, so that a second pass joins nothing more."""
+    paragraphs: list[_Paragraph] = []
     edits: list[Edit] = []
     for line in lines:
-        # Judged on the paragraph joined so far, as a second pass will see it: judged on the last
-        # piece alone, a short piece ("a 0") stopped a join that the second pass then made.
-        if groups and _wrapped(" ".join(groups[-1]), line):
-            edits.append(Edit(NAME, "hard_wrap", REPLACED, f"{groups[-1][-1]}\n{line}", f"{groups[-1][-1]} {line}",
+        if paragraphs and _wrapped(paragraphs[-1], line):
+            last = paragraphs[-1].pieces[-1]
+            edits.append(Edit(NAME, "hard_wrap", REPLACED, f"{last}\n{line}", f"{last} {line}",
                               "line break inside a sentence joined (text hard-wrapped at a fixed width)"))
-            groups[-1].append(line)
         else:
-            groups.append([line])
-    return [" ".join(group) for group in groups], edits
+            paragraphs.append(_Paragraph([]))
+        paragraphs[-1].add(line)
+    return [" ".join(p.pieces) for p in paragraphs], edits
 
 
 def repair_unicode(text: str, ctx=None) -> Cleaned:
