@@ -34,6 +34,15 @@ def _fold(bands: np.ndarray) -> np.ndarray:
         return h ^ (h >> np.uint64(33))
 
 
+def sorted_unique(values: np.ndarray) -> np.ndarray:
+    """``np.unique`` of a 1-d integer array, by sorting: numpy 2's hash-based ``np.unique`` took
+    10-30x as long on int64 keys here (43 ms against 3.8 ms for 130k; 21.7 s of a 100k run)."""
+    if len(values) < 2:
+        return values.copy()
+    ordered = np.sort(values)
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
+
+
 def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
     """(bands, rows) that datasketch's MinHashLSH picks for this threshold and permutation count."""
     lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
@@ -133,7 +142,7 @@ class BandIndex:
         """The distinct pairs (row, slot) in (row, slot) order, without removed articles or a row
         paired with itself (row ``i`` of the batch is slot ``base + i``)."""
         # one int64 key a pair: np.unique on rows of a 2-column array is several times slower
-        key = np.unique(rows.astype(np.int64) << 32 | slots)
+        key = sorted_unique(rows.astype(np.int64) << 32 | slots)
         rows, slots = key >> 32, key & 0xFFFFFFFF
         keep = ~self._dead[slots] & (slots != rows + base)
         return rows[keep], slots[keep]

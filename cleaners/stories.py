@@ -18,7 +18,7 @@ import re
 import numpy as np
 from datasketch import LeanMinHash
 
-from cleaners.banding import BandIndex
+from cleaners.banding import BandIndex, sorted_unique
 from cleaners.config import StoryConfig
 from cleaners.dedup import UnionFind, minhashes, shingle_hashes
 
@@ -137,7 +137,7 @@ class StoryFinder:
         """Join the groups of each pair (a[i], b[i]); every slot then names its group's smallest slot."""
         ga, gb = self._group[a], self._group[b]
         differ = ga != gb
-        pairs = np.unique(np.minimum(ga, gb)[differ] << 32 | np.maximum(ga, gb)[differ])
+        pairs = sorted_unique(np.minimum(ga, gb)[differ] << 32 | np.maximum(ga, gb)[differ])
         if not len(pairs):
             return
         groups = UnionFind()  # over the few distinct group pairs, not the articles

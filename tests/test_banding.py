@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 from datasketch import MinHashLSH
 
-from cleaners.banding import BandIndex, lsh_params
+from cleaners.banding import BandIndex, lsh_params, sorted_unique
 from cleaners.config import DedupConfig
 from cleaners.dedup import signatures
 
@@ -69,3 +69,11 @@ def test_added_without_query_finds_nothing_but_is_found(cleaned_seeds):
     index = BandIndex(CFG.threshold, CFG.num_perm)
     assert index.add([s.id for s in sigs], values, query=False) == []
     assert index.add(["again"], values[:1]) == [(0, sigs[0].id), (0, sigs[1].id)]
+
+
+def test_sorted_unique_is_numpys_unique():
+    rng = np.random.default_rng(7)
+    for values in (np.zeros(0, dtype=np.int64), np.array([5], dtype=np.int64),
+                   rng.integers(0, 1 << 40, 5000), rng.integers(-50, 50, 5000)):
+        got = sorted_unique(values)
+        assert got.dtype == values.dtype and np.array_equal(got, np.unique(values))
