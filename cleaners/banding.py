@@ -120,17 +120,14 @@ class BandIndex:
         sorted_keys, sorted_slots = keys[order], (rows[order] + base).astype(np.int32)
         starts = np.concatenate([[0], np.flatnonzero(sorted_keys[1:] != sorted_keys[:-1]) + 1])
         sizes = np.diff(np.concatenate([starts, [len(keys)]]))
-        if query:  # bands shared inside this batch: pairs, then larger groups one by one
-            pair = starts[sizes == 2]
-            first, second = sorted_slots[pair], sorted_slots[pair + 1]
-            found_rows.append(np.maximum(first, second) - base)
-            found_slots.append(np.minimum(first, second))
-        larger = sizes > 2 if query else np.zeros(len(sizes), dtype=bool)
-        for start, size in zip(starts[larger], sizes[larger], strict=True):
-            group = np.sort(sorted_slots[start:start + size])
-            for j in range(1, size):
-                found_rows.append(np.full(j, group[j] - base))
-                found_slots.append(group[:j])
+        if query:  # bands shared inside this batch: each article with the earlier ones of its key
+            # (slots ascend within a key: the sort is stable and the batch's rows come in order)
+            within = np.arange(len(keys)) - np.repeat(starts, sizes)  # earlier ones of the same key
+            later = np.repeat(np.arange(len(keys)), within)
+            first = np.repeat(np.repeat(starts, sizes), within)
+            earlier = first + np.arange(len(later)) - np.repeat(np.cumsum(within) - within, within)
+            found_rows.append(sorted_slots[later].astype(np.int64) - base)
+            found_slots.append(sorted_slots[earlier])
         self._push(sorted_keys, sorted_slots)
         rest = ((np.concatenate(rest_rows), np.concatenate(rest_slots).astype(np.int64)) if rest_rows
                 else (none, none))

@@ -26,12 +26,13 @@ import random
 import re
 from itertools import islice
 
-import numba
 import numpy as np
 from langdetect import detector_factory
 from langdetect.detector import Detector
 from langdetect.lang_detect_exception import ErrorCode, LangDetectException
 from langdetect.utils.ngram import NGram
+
+from cleaners.compiled import compiled
 
 
 class _NormalisedChars(dict):
@@ -128,15 +129,6 @@ TWOPI = 2.0 * math.pi  # as in the random module
 SETTLE_MARGIN = 1e-4  # answers are compared after rounding to 4 decimal places
 
 
-def _compiled(func):
-    """numba-compiled ``func``, kept in numba's on-disk cache (compiling takes ~2 s); compiled once
-    per process where no cache folder is writable (a read-only install without a home folder)."""
-    try:
-        return numba.njit(cache=True, nogil=True)(func)
-    except RuntimeError:  # numba: "cannot cache function ...: no locator available"
-        return numba.njit(nogil=True)(func)
-
-
 def _profiles(word_lang_prob_map: dict) -> _Profiles:
     global _PROFILES
     if _PROFILES is None or _PROFILES.source is not word_lang_prob_map:
@@ -172,7 +164,7 @@ def _ngrams_of_word(word: str, trailing_space: bool, row: dict[str, int]) -> tup
     return tuple(out)
 
 
-@_compiled
+@compiled
 def _random(a, b):  # pragma: no cover - compiled
     """random.random() from two 32-bit outputs (CPython's random_random)."""
     return ((a >> 5) * 67108864.0 + (b >> 6)) * (1.0 / 9007199254740992.0)
@@ -245,7 +237,7 @@ class FastDetector(Detector):
         self.langprob = langprob.tolist()
 
 
-@_compiled
+@compiled
 def _trials(matrix, rows, draws, alpha0, alpha_width, base_freq, n_trial, conv_threshold, iteration_limit,
             others, settle_below, langprob):  # pragma: no cover - compiled; tested through detect_langs
     """langdetect's trials, compiled: fill ``langprob`` with the average of ``n_trial`` trials;
@@ -288,7 +280,7 @@ def _trials(matrix, rows, draws, alpha0, alpha_width, base_freq, n_trial, conv_t
     return n_trial
 
 
-@_compiled
+@compiled
 def _bit_length(n):  # pragma: no cover - compiled
     bits = 0
     while n:
@@ -297,7 +289,7 @@ def _bit_length(n):  # pragma: no cover - compiled
     return bits
 
 
-@_compiled
+@compiled
 def _trial(matrix, rows, draws, at, shift, weight, prob, conv_threshold, iteration_limit):  # pragma: no cover
     """One trial of langdetect's _detect_block, compiled: update ``prob`` in place with random
     n-grams from ``draws[at:]`` until it converges; return the position after the last draw used

@@ -19,6 +19,7 @@ import numpy as np
 from datasketch import LeanMinHash
 
 from cleaners.banding import BandIndex, sorted_unique
+from cleaners.compiled import compiled
 from cleaners.config import StoryConfig
 from cleaners.dedup import UnionFind, minhashes, shingle_hashes
 
@@ -60,6 +61,33 @@ def story_signatures(texts: list[str], cfg: StoryConfig) -> list[LeanMinHash | N
     out: list[LeanMinHash | None] = [None] * len(texts)
     for i, mh in zip(usable, found, strict=True):
         out[i] = mh
+    return out
+
+
+def _least_agreeing(threshold: float, num_perm: int) -> int:
+    """The fewest equal hash values for which datasketch's estimate (equal / num_perm) reaches
+    ``threshold``, computed as it computes it."""
+    return next((same for same in range(num_perm + 1) if np.float64(same) / np.float64(num_perm) >= threshold),
+                num_perm + 1)
+
+
+@compiled
+def _agree_enough(values, a, b, need):  # pragma: no cover - compiled; tested through StoryFinder
+    """Whether rows a[k] and b[k] of ``values`` agree in at least ``need`` places, for each k: a
+    comparison stops once the answer is known (most candidates of a big story agree early)."""
+    width = values.shape[1]
+    out = np.zeros(len(a), dtype=np.bool_)
+    for k in range(len(a)):
+        x, y = values[a[k]], values[b[k]]
+        same = 0
+        for j in range(width):
+            if x[j] == y[j]:
+                same += 1
+                if same >= need:
+                    out[k] = True
+                    break
+            elif same + width - j - 1 < need:
+                break
     return out
 
 
@@ -129,8 +157,7 @@ class StoryFinder:
 
     def _verified(self, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The pairs whose estimated Jaccard reaches the threshold (as datasketch's MinHash.jaccard)."""
-        same = np.count_nonzero(self._values[a] == self._values[b], axis=1)
-        ok = np.float64(1.0) * same / np.float64(self.cfg.num_perm) >= self.cfg.threshold
+        ok = _agree_enough(self._values, a, b, _least_agreeing(self.cfg.threshold, self.cfg.num_perm))
         return a[ok], b[ok]
 
     def _merge(self, a: np.ndarray, b: np.ndarray, size: int) -> None:

@@ -97,6 +97,7 @@ def test_compiles_without_a_cache_folder(monkeypatch):
     import numba
 
     from cleaners import fast_langdetect
+    from cleaners.compiled import compiled
 
     real_njit = numba.njit
 
@@ -106,5 +107,5 @@ def test_compiles_without_a_cache_folder(monkeypatch):
         return real_njit(*args, **kwargs)
 
     monkeypatch.setattr(numba, "njit", njit_without_cache)
-    compiled = fast_langdetect._compiled(fast_langdetect._random.py_func)
-    assert compiled(2**32 - 1, 2**32 - 1) == fast_langdetect._random(2**32 - 1, 2**32 - 1) < 1.0
+    in_memory = compiled(fast_langdetect._random.py_func)
+    assert in_memory(2**32 - 1, 2**32 - 1) == fast_langdetect._random(2**32 - 1, 2**32 - 1) < 1.0

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from cleaners.config import Config
-from cleaners.stories import StoryFinder, story_features, story_signatures
+from cleaners.stories import StoryFinder, _agree_enough, _least_agreeing, story_features, story_signatures
 
 from .conftest import SEEDS, copy_seeds, load_case
 from .test_corpus import rows, run_pure
@@ -129,3 +129,17 @@ def test_a_story_is_joined_through_a_later_member_when_its_first_one_is_too_far(
         finder.add(["a", "b"], [sigs["a"], sigs["b"]])
         finder.add(["c"], [sigs["c"]])
         assert finder.stories() == {"a": "a", "b": "a", "c": "a"}
+
+
+def test_compiled_verification_agrees_with_datasketchs_estimate():
+    """Pairs whose share of equal hash values reaches the threshold, as MinHash.jaccard estimates it,
+    at thresholds where the fewest needed values fall just either side of a whole number."""
+    rng = np.random.default_rng(3)
+    values = rng.integers(0, 3, (300, 128)).astype(np.uint32)  # pairs agree in ~43 of 128 places
+    a, b = rng.integers(0, 300, 5000), rng.integers(0, 300, 5000)
+    for threshold in (0.3, 0.33, 0.3359375, 0.34, 0.4, 1.5):
+        expected = np.count_nonzero(values[a] == values[b], axis=1) / 128 >= threshold
+        if threshold <= 0.34:  # both answers occur
+            assert 0 < expected.sum() < len(expected)
+        got = _agree_enough(values, a, b, _least_agreeing(threshold, 128))
+        assert np.array_equal(got, expected)
