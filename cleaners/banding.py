@@ -125,9 +125,10 @@ class BandIndex:
         sizes = np.diff(np.concatenate([starts, [len(keys)]]))
         if query:  # bands shared inside this batch: each article with the earlier ones of its key
             # (slots ascend within a key: the sort is stable and the batch's rows come in order)
-            within = np.arange(len(keys)) - np.repeat(starts, sizes)  # earlier ones of the same key
+            key_start = np.repeat(starts, sizes)  # where each one's key begins
+            within = np.arange(len(keys)) - key_start  # earlier ones of the same key
             later = np.repeat(np.arange(len(keys)), within)
-            first = np.repeat(np.repeat(starts, sizes), within)
+            first = np.repeat(key_start, within)
             earlier = first + np.arange(len(later)) - np.repeat(np.cumsum(within) - within, within)
             found_rows.append(sorted_slots[later].astype(np.int64) - base)
             found_slots.append(sorted_slots[earlier])

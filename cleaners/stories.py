@@ -72,7 +72,7 @@ def _least_agreeing(threshold: float, num_perm: int) -> int:
 
 
 @compiled
-def _agree_enough(values, a, b, need):  # pragma: no cover - compiled; tested through StoryFinder
+def _agree_enough(values, a, b, need):  # pragma: no cover - compiled; tested against numpy's count
     """Whether rows a[k] and b[k] of ``values`` agree in at least ``need`` places, for each k: a
     comparison stops once the answer is known (most candidates of a big story agree early)."""
     width = values.shape[1]
@@ -112,6 +112,7 @@ class StoryFinder:
         self._bands = BandIndex(cfg.threshold, cfg.num_perm)
         self._values = np.zeros((1024, cfg.num_perm), dtype=np.uint32)  # slot -> hash values
         self._group = np.zeros(1024, dtype=np.int64)  # slot -> its group's smallest slot
+        self._need = _least_agreeing(cfg.threshold, cfg.num_perm)  # equal hash values a pair needs
 
     def add(self, ids: list[str], minhashes: list[LeanMinHash | None]) -> None:
         fresh, values, seen = [], [], set()
@@ -157,7 +158,7 @@ class StoryFinder:
 
     def _verified(self, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The pairs whose estimated Jaccard reaches the threshold (as datasketch's MinHash.jaccard)."""
-        ok = _agree_enough(self._values, a, b, _least_agreeing(self.cfg.threshold, self.cfg.num_perm))
+        ok = _agree_enough(self._values, a, b, self._need)
         return a[ok], b[ok]
 
     def _merge(self, a: np.ndarray, b: np.ndarray, size: int) -> None:
