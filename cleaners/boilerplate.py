@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -25,6 +25,7 @@ NAME = "boilerplate"
 PHRASE_DIR = Path(__file__).parent / "phrases"
 # A tail section holds junk or short non-prose lines; a sentence after "Comments" is article text.
 MAX_TAIL_LINE_WORDS = 40
+LINE_ANSWERS = 16_384  # lines whose classification is kept (see PhraseBook._answers)
 # "Stranded" lines: at most this many words, between two removed lines.
 MAX_STRANDED_WORDS = 20
 
@@ -55,13 +56,26 @@ class PhraseBook:
     long_line_rules: tuple[tuple[str, str, re.Pattern], ...] = ()  # rules marked any_length
     end_rules: tuple[tuple[str, str, re.Pattern], ...] = ()  # only the article's last paragraphs
     fused: tuple[tuple[str, str, re.Pattern], ...] = ()  # list headings glued into the last paragraph
+    # classify_line's answers for recent lines: each line tries a dozen alternations, and lines
+    # recur across articles (republished copies, a site's standard lines). Cleared past the limit.
+    _answers: dict = field(default_factory=dict, compare=False, repr=False)
 
     def classify_line(self, line: str, long: bool = False) -> tuple[str, str] | None:
         """The first line rule the whole line matches; for a ``long`` line only any_length rules."""
+        key = (line, long)
+        try:
+            return self._answers[key]
+        except KeyError:
+            pass
+        found = None
         for category, reason, pattern in self.long_line_rules if long else self.line_rules:
             if pattern.fullmatch(line):
-                return category, reason
-        return None
+                found = category, reason
+                break
+        if len(self._answers) >= LINE_ANSWERS:
+            self._answers.clear()
+        self._answers[key] = found
+        return found
 
 
 def _compile(patterns: list[str], where: str) -> re.Pattern:

@@ -283,7 +283,6 @@ def _paragraph_findings(para: str, language: str | None, repeat_window: int, gar
     (PROSE_SENTENCE, offset, sentence, key) where a sentence may repeat another of the article."""
     findings: list[tuple] = []
     checks_language = bool(language) and language != "und"
-    word_order = model_for(language)
     if _unbalanced(para):
         findings.append(("unbalanced_quotes", para, "closing quote without an opening one", 0, 0, 0.5))
     foreign = _foreign(para, language) if checks_language else None
@@ -292,25 +291,49 @@ def _paragraph_findings(para: str, language: str | None, repeat_window: int, gar
                          f"paragraph in '{foreign[0]}' (p={foreign[1]}) inside a '{language}' article",
                          0, 0, foreign[1]))
     for at, sentence in _sentences(para, 0):
-        toks = words(sentence)
-        if checks_language and not foreign and sentence != para:
-            found = _foreign(sentence, language, toks)
-            if found:
-                findings.append(("foreign_language", sentence,
-                                 f"sentence in '{found[0]}' (p={found[1]}) inside a '{language}' article",
-                                 at, at, found[1]))
-        repeated = _repetition(sentence, repeat_window)
-        if repeated:
-            findings.append(("repeated_phrase", sentence[repeated[0]:repeated[1]],
-                             "word or phrase repeated within one sentence", at + repeated[0], at, 0.8))
-        tokens = tokens_of(sentence) if word_order is not None else None
-        if word_order is not None and judgeable(sentence, tokens):
-            total, mean = word_order.score(sentence, tokens)
-            if total <= garble_total and mean <= garble_mean:
-                findings.append(("garbled", sentence, f"improbable word order (word-class bigrams: mean PMI "
-                                 f"{mean:.2f}, total {total:.1f})", at, at, 0.6))
-        if _prose_sentence(sentence, toks):
-            findings.append((PROSE_SENTENCE, at, sentence, comparable(sentence)))
+        check_foreign = checks_language and not foreign and sentence != para
+        for finding in _sentence_findings(sentence, language, check_foreign, repeat_window, garble_total,
+                                          garble_mean):
+            if finding[0] == PROSE_SENTENCE:
+                findings.append((PROSE_SENTENCE, at + finding[1], *finding[2:]))
+            else:
+                findings.append((*finding[:3], at + finding[3], at + finding[4], finding[5]))
+    return tuple(findings)
+
+
+# A sentence recurs more often than its paragraph: a republished copy edits a word or drops a
+# sentence, which changes the paragraph but leaves its other sentences as they were. On a generated
+# corpus (53% republished copies), 67% of sentences were among the last 4,096 and 90% among the
+# last 16,384 (paragraphs: 46% and 49%).
+SENTENCE_CACHE = 16_384
+
+
+@lru_cache(maxsize=SENTENCE_CACHE)
+def _sentence_findings(sentence: str, language: str | None, check_foreign: bool, repeat_window: int,
+                       garble_total: float, garble_mean: float) -> tuple[tuple, ...]:
+    """One sentence's findings, as ``_paragraph_findings`` gives them but with offsets from the
+    sentence's start. ``check_foreign``: ask whether the sentence is in another language (not when
+    it is its whole paragraph, or the paragraph already is)."""
+    findings: list[tuple] = []
+    word_order = model_for(language)
+    toks = words(sentence)
+    if check_foreign:
+        found = _foreign(sentence, language, toks)
+        if found:
+            findings.append(("foreign_language", sentence,
+                             f"sentence in '{found[0]}' (p={found[1]}) inside a '{language}' article", 0, 0, found[1]))
+    repeated = _repetition(sentence, repeat_window)
+    if repeated:
+        findings.append(("repeated_phrase", sentence[repeated[0]:repeated[1]],
+                         "word or phrase repeated within one sentence", repeated[0], 0, 0.8))
+    tokens = tokens_of(sentence) if word_order is not None else None
+    if word_order is not None and judgeable(sentence, tokens):
+        total, mean = word_order.score(sentence, tokens)
+        if total <= garble_total and mean <= garble_mean:
+            findings.append(("garbled", sentence, f"improbable word order (word-class bigrams: mean PMI "
+                             f"{mean:.2f}, total {total:.1f})", 0, 0, 0.6))
+    if _prose_sentence(sentence, toks):
+        findings.append((PROSE_SENTENCE, 0, sentence, comparable(sentence)))
     return tuple(findings)
 
 

@@ -125,17 +125,21 @@ def ftfy_leaves_alone(text: str) -> bool:
             and unicodedata.is_normalized("NFC", text))
 
 
-def _repair_line(line: str, edits: list[Edit], removed: Counter, ftfy_checked: bool = False) -> str:
+def _repair_line(line: str, edits: list[Edit], removed: Counter, ftfy_checked: bool = False,
+                 plain: bool = False) -> str:
     """One pass of in-line repairs: ftfy, invisible and control characters, odd spaces.
 
-    ``ftfy_checked``: the caller knows ftfy would leave the line as it is.
+    ``ftfy_checked``: the caller knows ftfy would leave the line as it is. ``plain``: the caller
+    knows the line has no invisible, control or odd space character.
     """
     if line.strip() and not ftfy_checked and not ftfy_leaves_alone(line):
         fixed, steps = ftfy.fix_and_explain(line, config=FTFY_CONFIG)
         if fixed != line:
             reason = "ftfy: " + ", ".join(f"{step} {name}" for step, name in steps or [])
             edits.append(Edit(NAME, _ftfy_category(steps or []), REPLACED, line, fixed, reason))
-            line = fixed
+            line, plain = fixed, False
+    if plain:
+        return line
     for kind, pattern in (("invisible", INVISIBLE), ("control", CONTROL)):
         found = pattern.findall(line)
         if found:
@@ -155,24 +159,31 @@ _LOWER_WORD = re.compile(r"[^\W\d_]+(?:[\s,;)]|\.(?:\s|$))")  # a word, not a UR
 @dataclass(slots=True)
 class _Paragraph:
     """A paragraph being joined from wrapped lines, with what ``_wrapped`` asks of it kept as
-    running counts: re-reading the whole paragraph at each line would be quadratic."""
+    running counts: re-reading the whole paragraph at each line would be quadratic. The word
+    counts are brought up to date only when asked (``counted``): most lines never need them."""
 
     pieces: list[str]
+    has_pipe: bool = False
     words: int = 0
     long_words: int = 0
     capitalized: int = 0
-    has_pipe: bool = False
     last_token: str = ""
+    in_counts: int = 0  # how many pieces the word counts cover
 
     def add(self, piece: str) -> None:
         self.pieces.append(piece)
-        tokens = piece.split()
-        long_words, capitalized = capitalized_long_words(tokens)
-        self.words += len(tokens)
-        self.long_words += long_words
-        self.capitalized += capitalized
         self.has_pipe = self.has_pipe or "|" in piece
-        self.last_token = tokens[-1] if tokens else self.last_token
+
+    def counted(self) -> _Paragraph:
+        for piece in self.pieces[self.in_counts:]:
+            tokens = piece.split()
+            long_words, capitalized = capitalized_long_words(tokens)
+            self.words += len(tokens)
+            self.long_words += long_words
+            self.capitalized += capitalized
+            self.last_token = tokens[-1] if tokens else self.last_token
+        self.in_counts = len(self.pieces)
+        return self
 
 
 def _wrapped(previous: _Paragraph, line: str) -> bool:
@@ -182,6 +193,7 @@ def _wrapped(previous: _Paragraph, line: str) -> bool:
     if (not line[0].islower() or not _LOWER_WORD.match(line) or ends_like_sentence(previous.pieces[-1])
             or previous.has_pipe):
         return False  # most lines: the next one starts a new paragraph
+    previous.counted()
     if previous.words < MIN_WRAPPED_WORDS:
         return False
     last = previous.last_token
@@ -216,12 +228,16 @@ def repair_unicode(text: str, ctx=None) -> Cleaned:
     removed = Counter()
     text = LINE_BREAKS.sub("\n", text)
     out, touched = [], []
-    whole_text_clean = ftfy_leaves_alone(text)  # one check for the common case instead of one a line
+    # One check each for the common case instead of one a line.
+    whole_text_clean = ftfy_leaves_alone(text)
+    whole_text_plain = not (INVISIBLE.search(text) or CONTROL.search(text) or ODD_SPACES.search(text))
     for line in text.split("\n"):
         # Repeat to a fixed point: ftfy may see mojibake only once a tab became a space ("Â\t0").
         for attempt in range(MAX_PASSES):
-            spaced = _repair_line(line, edits, removed, ftfy_checked=whole_text_clean and attempt == 0)
-            collapsed = SPACE_RUNS.sub(" ", spaced).strip()
+            first = attempt == 0  # later passes see a line this one changed
+            spaced = _repair_line(line, edits, removed, ftfy_checked=whole_text_clean and first,
+                                  plain=whole_text_plain and first)
+            collapsed = (SPACE_RUNS.sub(" ", spaced) if "  " in spaced else spaced).strip()
             if collapsed == line.strip() or not collapsed:
                 break
             line = collapsed

@@ -315,3 +315,11 @@ def test_list_heading_glued_into_the_last_paragraph_is_cut_there(ctx):
     assert remove_boilerplate(plain, ctx).text == plain
     short = "Snipers fired from rooftops. Top stories The House voted Tuesday."
     assert remove_boilerplate(short, ctx).text == short
+
+
+def test_a_remembered_line_answer_depends_on_the_line_length_rule():
+    # Answers are remembered per line; a long line only gets the any_length rules, asked again or not.
+    book = load_phrasebook(("en",))
+    for _ in range(2):
+        assert book.classify_line("ADVERTISEMENT") == ("ad", "advertisement marker")
+        assert book.classify_line("ADVERTISEMENT", long=True) is None

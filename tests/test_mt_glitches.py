@@ -135,6 +135,18 @@ def test_foreign_sentence_inside_english_paragraph_flagged_with_position_and_sco
     assert "sentence in 'de'" in flag.reason and flag.score >= 0.9
 
 
+def test_a_sentence_met_again_is_judged_as_its_new_place_requires():
+    # Sentence findings are kept across paragraphs and articles: a foreign sentence alone in its
+    # paragraph is flagged once, as the paragraph; met later inside an English paragraph, as a sentence.
+    english = ("The talks lasted three hours on Wednesday, officials in Moscow said. The two leaders agreed to "
+               "meet again next spring, and their ministers will prepare a joint statement on trade and energy.")
+    alone, inside = f"{english}\n\n{GERMAN}", f"{english} {GERMAN}"
+    for text in (alone, inside, alone):
+        (flag,) = [e for e in repair_mt_glitches(text, EN).edits if e.category == "foreign_language"]
+        where = "paragraph" if text is alone else "sentence"
+        assert flag.before == GERMAN and flag.offset == text.index(GERMAN) and flag.reason.startswith(where)
+
+
 def test_mt_suspect_scores_the_rewritten_seed(cleaned_seeds):
     assert cleaned_seeds["001_b41261e48053f856"].mt_suspect >= 0.9  # two rewriter repetitions
     assert cleaned_seeds["004_520a83227d8b1b45"].mt_suspect == 0.0

@@ -43,6 +43,13 @@ def test_nbsp_from_seed_002_normalized():
     assert result.text == "READ Turkey: Beyond Erdogan's Ambitious Space Plans"
 
 
+def test_an_odd_space_that_ftfy_uncovers_is_normalized_too():
+    # The text has no odd space until ftfy decodes the mojibake of a thin space (U+2009).
+    result = repair_unicode("Officials said the talks lasted\u00e2\u20ac\u2030three hours on Wednesday.")
+    assert result.text == "Officials said the talks lasted three hours on Wednesday."
+    assert [e.category for e in result.edits] == ["mojibake", "space"]
+
+
 def test_paragraph_layout_consistent():
     result = repair_unicode("First para.\r\nSecond para.\n\n\n\n  Third para.  ")
     assert result.text == "First para.\n\nSecond para.\n\nThird para."
