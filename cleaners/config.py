@@ -36,6 +36,10 @@ class PipelineConfig:
     # stories still run once over every signature, in input order, so the output is the same.
     workers: int = 0
     dask_address: str = ""
+    # Cleaned articles wait on disk in files of this many (~6 MB) until dedup is done; the write pass
+    # then renders each file on its own, on Dask in parallel on the workers, a few files in flight
+    # per worker (so memory stays bounded).
+    spool_chunk: int = 1000
 
 
 @dataclass(slots=True)
@@ -166,6 +170,8 @@ class Config:
         validate_cleaner_names(self.pipeline.cleaners)
         if self.pipeline.batch_size < 1:
             raise ConfigError("pipeline.batch_size must be at least 1")
+        if self.pipeline.spool_chunk < 1:
+            raise ConfigError("pipeline.spool_chunk must be at least 1")
         if self.pipeline.workers < 0:
             raise ConfigError("pipeline.workers must be 0 or more")
         if self.pipeline.dask_address and not self.pipeline.dask_address.startswith(("tcp://", "tls://",

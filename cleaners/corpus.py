@@ -12,7 +12,8 @@ import ctypes.util
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -26,9 +27,10 @@ from cleaners.quality import check_quality
 from cleaners.registry import apply_cleaners
 from cleaners.report import RunSummary
 from cleaners.stories import StoryFinder, story_signatures
-from cleaners.templates import TemplateLines
+from cleaners.templates import TemplateLines, TemplateTable
 
 OUTPUT_FILES = ("articles.jsonl", "manifest.jsonl", "edits.jsonl", "report.md")
+LINE_FILES = OUTPUT_FILES[:3]  # the outputs written article by article
 
 
 def clean_article(raw: RawRecord, config: Config) -> Article:
@@ -110,8 +112,10 @@ class Ledger:
     def __init__(self, folder: Path, config: Config):
         folder.mkdir(parents=True, exist_ok=True)
         self.stale_removed = remove_stale_temps(folder)
-        fd, self.path = tempfile.mkstemp(prefix=temp_prefix("spool"), suffix=".tmp", dir=folder)
-        self._out = os.fdopen(fd, "w", encoding="utf-8")
+        self.folder = folder
+        self.chunks: list[str] = []  # spool files, in input order
+        self._out = None
+        self._in_chunk = 0
         self._first_input: dict[str, str] = {}
         self.finder = DuplicateFinder(config.dedup)
         self.index = open_index(folder, config.dedup)
@@ -127,7 +131,7 @@ class Ledger:
             first = self._first_input.setdefault(a.id, a.input)
             if first != a.input:
                 a.reject(f"duplicate_id: id '{a.id}' was already used by {first}")
-            self._out.write(dump_json_line(a.to_dict()))
+            self._spool(dump_json_line(a.to_dict()))
             if a.status == KEPT:
                 self.templates.add(a.id, a.text, a.source)
         self.finder.add([sig for a, sig in zip(articles, sigs, strict=True) if sig is not None and a.status == KEPT])
@@ -143,11 +147,23 @@ class Ledger:
                     sig.story = None  # the story index has it; the dedup index keeps the rest
         release_free_memory()
 
-    def articles(self) -> Iterator[Article]:
-        self._out.flush()
-        with open(self.path, encoding="utf-8") as handle:
-            for line in handle:
-                yield Article.from_dict(json.loads(line))
+    def _spool(self, line: str) -> None:
+        if self._out is None or self._in_chunk >= self.config.pipeline.spool_chunk:
+            if self._out is not None:
+                self._out.close()
+            fd, path = tempfile.mkstemp(prefix=temp_prefix("spool"), suffix=".tmp", dir=self.folder)
+            self.chunks.append(path)
+            self._out, self._in_chunk = os.fdopen(fd, "w", encoding="utf-8"), 0
+        self._out.write(line)
+        self._in_chunk += 1
+
+    def spooled(self) -> Iterator[str]:
+        """Each spool file's text (its JSON lines), in input order."""
+        if self._out is not None:
+            self._out.flush()
+        for path in self.chunks:
+            with open(path, encoding="utf-8") as handle:
+                yield handle.read()
 
     def remember_kept(self, verdicts: dict[str, Verdict]) -> None:
         """Add this run's canonical articles to the persistent index (after the outputs are written)."""
@@ -157,9 +173,11 @@ class Ledger:
     def close(self) -> None:
         if self.index is not None:
             self.index.close()
-        self._out.close()
-        if os.path.exists(self.path):
-            os.unlink(self.path)
+        if self._out is not None:
+            self._out.close()
+        for path in self.chunks:
+            if os.path.exists(path):
+                os.unlink(path)
 
 
 def apply_verdicts(article: Article, verdicts: dict[str, Verdict], members: dict[str, list[str]],
@@ -176,7 +194,7 @@ def apply_verdicts(article: Article, verdicts: dict[str, Verdict], members: dict
     return article
 
 
-def strip_template_lines(article: Article, templates: TemplateLines) -> None:
+def strip_template_lines(article: Article, templates: TemplateLines | TemplateTable) -> None:
     """Remove the run's template lines from a kept article; one that had nothing else is rejected."""
     if article.status != KEPT:
         return
@@ -188,8 +206,44 @@ def strip_template_lines(article: Article, templates: TemplateLines) -> None:
             article.reject("template: every line recurs verbatim in articles of other stories")
 
 
-def write_outputs(ledger: Ledger, folder: Path) -> RunSummary:
-    """Second pass: stream the spool into articles, manifest and edits files, and the report."""
+@dataclass
+class RunDecisions:
+    """What the write pass needs to know of the whole run to write any one article."""
+
+    verdicts: dict[str, Verdict]
+    members: dict[str, list[str]]  # canonical -> its duplicates
+    stories: dict[str, str]
+    templates: TemplateTable
+
+
+def render_chunk(spooled: str, decisions: RunDecisions) -> tuple[RunSummary, dict[str, str]]:
+    """One spool file's articles with the run's decisions applied: their summary, and their lines of
+    each output file. Pure: on Dask it runs on the workers, each spool file on its own."""
+    summary = RunSummary()
+    lines: dict[str, list[str]] = {name: [] for name in LINE_FILES}
+    for line in spooled.splitlines():
+        article = apply_verdicts(Article.from_dict(json.loads(line)), decisions.verdicts, decisions.members,
+                                 decisions.stories)
+        strip_template_lines(article, decisions.templates)
+        summary.count(article)
+        if article.status == KEPT:
+            lines["articles.jsonl"].append(dump_json_line(article.article_row()))
+        lines["manifest.jsonl"].append(dump_json_line(article.manifest_row()))
+        lines["edits.jsonl"].extend(dump_json_line(edit.to_json(article.id)) for edit in article.edits)
+    return summary, {name: "".join(found) for name, found in lines.items()}
+
+
+# Renders every spool file, yielding the results in order: ``map(render_chunk, ...)`` in process.
+ChunkRenderer = Callable[[Iterator[str], RunDecisions], Iterator[tuple[RunSummary, dict[str, str]]]]
+
+
+def render_in_process(chunks: Iterator[str], decisions: RunDecisions) -> Iterator[tuple[RunSummary, dict[str, str]]]:
+    return (render_chunk(chunk, decisions) for chunk in chunks)
+
+
+def write_outputs(ledger: Ledger, folder: Path, render: ChunkRenderer = render_in_process) -> RunSummary:
+    """Second pass: stream the spool into articles, manifest and edits files, and the report.
+    ``render``: how the spool files are rendered (on Dask, in parallel on the workers)."""
     verdicts = ledger.finder.verdicts()
     members: dict[str, list[str]] = {}
     for dup, v in verdicts.items():
@@ -201,17 +255,13 @@ def write_outputs(ledger: Ledger, folder: Path) -> RunSummary:
         return stories.get(canonical, canonical)
 
     ledger.templates.find(story_of)
+    decisions = RunDecisions(verdicts, members, stories, ledger.templates.table)
     summary = RunSummary()
     with atomic_outputs(folder, OUTPUT_FILES) as out:
-        for article in ledger.articles():
-            apply_verdicts(article, verdicts, members, stories)
-            strip_template_lines(article, ledger.templates)
-            summary.count(article)
-            if article.status == KEPT:
-                out["articles.jsonl"].write(dump_json_line(article.article_row()))
-            out["manifest.jsonl"].write(dump_json_line(article.manifest_row()))
-            for edit in article.edits:
-                out["edits.jsonl"].write(dump_json_line(edit.to_json(article.id)))
+        for part, rendered in render(ledger.spooled(), decisions):
+            summary.merge(part)
+            for name, text in rendered.items():
+                out[name].write(text)
         out["report.md"].write(summary.to_markdown())
     ledger.remember_kept(verdicts)
     return summary

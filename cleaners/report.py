@@ -34,6 +34,16 @@ class RunSummary:
         for e in article.edits:
             self.edits[(e.cleaner, e.category, e.action)] += 1
 
+    def merge(self, other: RunSummary) -> None:
+        """Add the counts of the articles that follow (a later spool file's)."""
+        self.inputs += other.inputs
+        for mine, theirs in ((self.statuses, other.statuses), (self.rejections, other.rejections),
+                             (self.edits, other.edits), (self.languages, other.languages),
+                             (self.stories, other.stories)):
+            mine.update(theirs)
+        self.clusters.update(other.clusters)
+        self.truncated += other.truncated
+
     def counts(self) -> dict[str, int]:
         return {"inputs": self.inputs, **{s: self.statuses[s] for s in (KEPT, DUPLICATE, REJECTED)}}
 

@@ -10,13 +10,16 @@ count once, so wire copy and a statement every outlet quoted stay; so does a par
 few stories of thousands (background text, a quote). Articles without a source count as one source.
 
 Memory: 16 bytes a line (a 64-bit hash and an owner number in numpy arrays), about 0.3 KB an
-article, next to the dedup index's ~1.8 KB. The hash is Python's own string hash: the counting and
-the removal run in the same process, and two different lines colliding in 64 bits is negligible.
+article, next to the dedup index's ~1.8 KB. The hash is BLAKE2b's, cut to 64 bits (two different
+lines colliding is negligible), not Python's own string hash: that one differs between processes,
+and the lines are counted in the flow but removed wherever the write pass runs (on Dask, the workers).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from hashlib import blake2b
 
 import numpy as np
 
@@ -32,6 +35,38 @@ def _has_words(line: str) -> bool:
     return any(ch.isalnum() for ch in line)
 
 
+def line_hash(line: str) -> int:
+    """The same 64-bit number for the same line in every process (see the module's note)."""
+    return int.from_bytes(blake2b(line.encode(), digest_size=8).digest(), "little", signed=True)
+
+
+@dataclass(frozen=True)
+class TemplateTable:
+    """The run's template lines, found by ``TemplateLines.find``: all the removal needs, small
+    enough to send to the processes that write the outputs."""
+
+    # (source number, line hash) -> (stories it is in, the source's stories)
+    templates: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
+    source_numbers: dict[str | None, int] = field(default_factory=dict)
+
+    def strip(self, text: str, source: str | None = None) -> tuple[str, list[Edit]]:
+        """Remove its source's template lines from one article's text."""
+        if not self.templates or source not in self.source_numbers:
+            return text, []
+        number = self.source_numbers[source]
+        kept, edits = [], []
+        for line in paragraphs(text):
+            found = self.templates.get((number, line_hash(line)))
+            if found:
+                where = "articles without a source" if source is None else source
+                edits.append(Edit(NAME, CATEGORY, REMOVED, line, "",
+                                  f"line recurs verbatim in {found[0]} of the {found[1]} stories from {where} "
+                                  "(a site template)"))
+            else:
+                kept.append(line)
+        return (join_paragraphs(kept), edits) if edits else (text, [])
+
+
 class TemplateLines:
     """Counts, for each distinct line, the stories it appears in; then strips the recurring ones."""
 
@@ -45,8 +80,7 @@ class TemplateLines:
         self._owners: list[np.ndarray] = []
         self._pending_hashes: list[int] = []
         self._pending_owners: list[int] = []
-        # (source, line hash) -> (stories it is in, the source's stories)
-        self._templates: dict[tuple[int, int], tuple[int, int]] = {}
+        self.table = TemplateTable()
 
     @property
     def enabled(self) -> bool:
@@ -59,8 +93,8 @@ class TemplateLines:
         owner = len(self._ids)
         self._ids.append(article_id)
         self._sources.append(self._source_numbers.setdefault(source, len(self._source_numbers)))
-        for line_hash in {hash(line) for line in paragraphs(text) if _has_words(line)}:
-            self._pending_hashes.append(line_hash)
+        for number in {line_hash(line) for line in paragraphs(text) if _has_words(line)}:
+            self._pending_hashes.append(number)
             self._pending_owners.append(owner)
         if len(self._pending_hashes) >= _CHUNK:
             self._flush()
@@ -73,9 +107,10 @@ class TemplateLines:
 
     def find(self, story_of: Callable[[str], str]) -> int:
         """Decide which lines are templates; ``story_of(id)`` names an article's story (its dedup
-        cluster when it is in none). Returns how many (source, line) templates there are."""
+        cluster when it is in none). Returns how many (source, line) templates there are; ``table``
+        holds them."""
         self._flush()
-        self._templates = {}
+        self.table = TemplateTable()
         if not self.enabled or not self._hashes:
             return 0
         hashes = np.concatenate(self._hashes)
@@ -95,23 +130,13 @@ class TemplateLines:
         keys, counts = np.unique(triples[:2], axis=1, return_counts=True)
         needed = np.maximum(self.min_stories, np.ceil(self.min_share * stories_per_source[keys[0]]))
         recurring = counts >= needed
-        self._templates = {(int(src), int(line)): (int(n), int(stories_per_source[src])) for src, line, n
-                           in zip(keys[0][recurring], keys[1][recurring], counts[recurring], strict=True)}
-        return len(self._templates)
+        templates = {(int(src), int(line)): (int(n), int(stories_per_source[src])) for src, line, n
+                     in zip(keys[0][recurring], keys[1][recurring], counts[recurring], strict=True)}
+        # Only the sources that have templates: the table goes to every process that writes outputs.
+        numbers = {src for src, _ in templates}
+        self.table = TemplateTable(templates, {s: n for s, n in self._source_numbers.items() if n in numbers})
+        return len(templates)
 
     def strip(self, text: str, source: str | None = None) -> tuple[str, list[Edit]]:
         """Remove its source's template lines from one article's text (after ``find``)."""
-        if not self._templates or source not in self._source_numbers:
-            return text, []
-        number = self._source_numbers[source]
-        kept, edits = [], []
-        for line in paragraphs(text):
-            found = self._templates.get((number, hash(line)))
-            if found:
-                where = "articles without a source" if source is None else source
-                edits.append(Edit(NAME, CATEGORY, REMOVED, line, "",
-                                  f"line recurs verbatim in {found[0]} of the {found[1]} stories from {where} "
-                                  "(a site template)"))
-            else:
-                kept.append(line)
-        return (join_paragraphs(kept), edits) if edits else (text, [])
+        return self.table.strip(text, source)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable, Iterator
+from functools import partial
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
@@ -21,7 +22,16 @@ from prefect.cache_policies import NO_CACHE
 
 from cleaners.cache import CleanCache
 from cleaners.config import Config, load_config, on_dask, scale_out
-from cleaners.corpus import Ledger, batched, clean_batch, write_outputs
+from cleaners.corpus import (
+    ChunkRenderer,
+    Ledger,
+    RunDecisions,
+    batched,
+    clean_batch,
+    render_chunk,
+    render_in_process,
+    write_outputs,
+)
 from cleaners.dedup import Signature
 from cleaners.document import Article
 from cleaners.io import RawRecord, check_inputs, iter_records
@@ -111,9 +121,24 @@ def _counted(groups: Iterable[list[RawRecord]], sizes: deque[tuple[int, int]]) -
         yield records
 
 
+def _render_on_workers(client, chunks: Iterator[str], decisions: RunDecisions) -> Iterator[tuple]:
+    """The write pass's rendering on the Dask workers: the run's decisions go to every worker once,
+    each spool file as a task (a few in flight per worker, so memory stays bounded); results in
+    order. The spool's text is sent, not its path, so a remote cluster needs no shared disk."""
+    shared = client.scatter(decisions, broadcast=True)
+    ahead = len(client.scheduler_info()["workers"]) + 2
+    window: deque = deque()
+    for chunk in chunks:
+        window.append(client.submit(render_chunk, client.scatter(chunk), shared, pure=False))
+        if len(window) >= ahead:
+            yield window.popleft().result()
+    while window:
+        yield window.popleft().result()
+
+
 @task(name="dedup-and-write", cache_policy=NO_CACHE, retries=1)
-def write_outputs_task(ledger: Ledger, output: Path) -> RunSummary:
-    return write_outputs(ledger, output)
+def write_outputs_task(ledger: Ledger, output: Path, render: ChunkRenderer = render_in_process) -> RunSummary:
+    return write_outputs(ledger, output, render)
 
 
 @flow(name="clean-corpus")
@@ -157,7 +182,13 @@ def clean_corpus(
             done_bytes += batch_bytes
             logger.info("batch %d: %d records cleaned (%d so far)", number, batch_records, done)
             progress.report(done, done_bytes)
-        summary = write_outputs_task(ledger, out)
+        if parallel:
+            from prefect_dask import get_dask_client
+
+            with get_dask_client() as client:
+                summary = write_outputs_task(ledger, out, partial(_render_on_workers, client))
+        else:
+            summary = write_outputs_task(ledger, out)
         if cache:
             cache.prune()
             logger.info("incremental: %d records reused from earlier runs, %d cleaned", cache.hits, cache.misses)

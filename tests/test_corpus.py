@@ -83,6 +83,18 @@ def test_same_input_gives_byte_identical_output(corpus, tmp_path):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
 
 
+def test_a_spool_in_many_files_writes_the_same_outputs(corpus, tmp_path):
+    # The write pass renders each spool file on its own (on Dask, in parallel): one article a file
+    # must give what one file gives, clusters and report included.
+    one_each = Config()
+    one_each.pipeline.spool_chunk = 1
+    run_pure([str(corpus)], tmp_path / "a")
+    run_pure([str(corpus)], tmp_path / "b", one_each)
+    for name in OUTPUT_FILES:
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+    assert sorted(p.name for p in (tmp_path / "b").iterdir()) == sorted([*OUTPUT_FILES, INDEX_FILE])
+
+
 def test_cleaning_the_output_again_changes_nothing(tmp_path):
     run_pure([str(SEEDS)], tmp_path / "once")
     again = tmp_path / "again.jsonl"

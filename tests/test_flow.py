@@ -151,10 +151,11 @@ def test_dask_workers_give_the_same_output_as_one_process(tmp_path):
     for p in sorted(inputs.glob("*.txt"))[:3]:  # copies land in other batches, so on other workers
         (inputs / f"zz-copy-{p.name}").write_bytes(p.read_bytes())
     # One article a batch: two groups of four, so the second is queued while the first is gathered.
+    # Three articles a spool file: the workers render three files of the outputs.
     config = tmp_path / "small-batches.toml"
-    config.write_text("[pipeline]\nbatch_size = 1\nincremental = false\n", encoding="utf-8")
+    config.write_text("[pipeline]\nbatch_size = 1\nincremental = false\nspool_chunk = 3\n", encoding="utf-8")
     cached = tmp_path / "small-batches-cached.toml"
-    cached.write_text("[pipeline]\nbatch_size = 1\n", encoding="utf-8")
+    cached.write_text("[pipeline]\nbatch_size = 1\nspool_chunk = 3\n", encoding="utf-8")
     outputs, logs = {}, {}
     runs = (("serial", config, ()), ("dask", config, ("--workers", "2")),
             ("dask-cached", cached, ("--workers", "2")), ("dask-cached", cached, ("--workers", "2")))

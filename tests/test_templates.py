@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from cleaners.config import Config
-from cleaners.templates import TemplateLines
+from cleaners.templates import TemplateLines, line_hash
 
 from .test_corpus import rows, run_pure
 
@@ -74,3 +77,13 @@ def test_the_flow_removes_a_sites_template_line_and_explains_it(tmp_path):
     off.boilerplate.template_min_stories = 0
     run_pure([str(feed)], tmp_path / "off", off, batch_size=2)
     assert all(TEMPLATE in a["text"] for a in rows(tmp_path / "off" / "articles.jsonl"))
+
+
+def test_a_line_has_the_same_hash_in_every_process():
+    # Lines are counted in the flow and removed where the write pass runs (on Dask, the workers):
+    # Python's own str hash differs between processes, this one may not.
+    code = f"from cleaners.templates import line_hash; print(line_hash({TEMPLATE!r}))"
+    seen = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": seed}).stdout.strip() for seed in ("1", "2")}
+    assert seen == {str(line_hash(TEMPLATE))}
+    assert line_hash(TEMPLATE) != line_hash(TEMPLATE + " ")
