@@ -36,10 +36,10 @@ class PipelineConfig:
     # stories still run once over every signature, in input order, so the output is the same.
     workers: int = 0
     dask_address: str = ""
-    # Cleaned articles wait on disk in files of this many (~6 MB) until dedup is done; the write pass
+    # Cleaned articles wait on disk in files of this many (~1.5 MB) until dedup is done; the write pass
     # then renders each file on its own, on Dask in parallel on the workers, a few files in flight
     # per worker (so memory stays bounded).
-    spool_chunk: int = 1000
+    spool_chunk: int = 250
 
 
 @dataclass(slots=True)
