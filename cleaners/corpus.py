@@ -262,6 +262,8 @@ def write_outputs(ledger: Ledger, folder: Path, render: ChunkRenderer = render_i
             summary.merge(part)
             for name, text in rendered.items():
                 out[name].write(text)
+            del rendered, text
+            release_free_memory()  # each file's text is MBs, freed between long-lived objects
         out["report.md"].write(summary.to_markdown())
     ledger.remember_kept(verdicts)
     return summary
