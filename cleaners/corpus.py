@@ -221,7 +221,9 @@ def render_chunk(spooled: str, decisions: RunDecisions) -> tuple[RunSummary, dic
     each output file. Pure: on Dask it runs on the workers, each spool file on its own."""
     summary = RunSummary()
     lines: dict[str, list[str]] = {name: [] for name in LINE_FILES}
-    for line in spooled.splitlines():
+    # "\n" only: JSON escapes it inside strings, but not U+2028, U+0085 and the like, which
+    # str.splitlines would also split at.
+    for line in filter(None, spooled.split("\n")):
         article = apply_verdicts(Article.from_dict(json.loads(line)), decisions.verdicts, decisions.members,
                                  decisions.stories)
         strip_template_lines(article, decisions.templates)

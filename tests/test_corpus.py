@@ -27,7 +27,7 @@ def run_pure(paths: list[str], out: Path, config: Config | None = None, batch_si
 
 
 def rows(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").split("\n") if line]  # JSON Lines: "\n" only
 
 
 @pytest.fixture
@@ -93,6 +93,17 @@ def test_a_spool_in_many_files_writes_the_same_outputs(corpus, tmp_path):
     for name in OUTPUT_FILES:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
     assert sorted(p.name for p in (tmp_path / "b").iterdir()) == sorted([*OUTPUT_FILES, INDEX_FILE])
+
+
+def test_line_separators_inside_a_record_survive_the_spool(tmp_path):
+    # JSON leaves U+2028, U+2029 and U+0085 unescaped; only "\n" may end a spooled record.
+    odd = "Talks\u2028in Moscow\u2029end\x85 early"
+    feed = tmp_path / "feed.jsonl"
+    body = (SEEDS / "004_520a83227d8b1b45.txt").read_text(encoding="utf-8")
+    feed.write_text(json.dumps({"id": "odd", "title": odd, "source": odd, "text": body}) + "\n", encoding="utf-8")
+    run_pure([str(feed)], tmp_path / "out")
+    (row,) = rows(tmp_path / "out" / "articles.jsonl")
+    assert row["id"] == "odd" and row["source"] == odd
 
 
 def test_cleaning_the_output_again_changes_nothing(tmp_path):
