@@ -194,7 +194,7 @@ def apply_verdicts(article: Article, verdicts: dict[str, Verdict], members: dict
     return article
 
 
-def strip_template_lines(article: Article, templates: TemplateLines | TemplateTable) -> None:
+def strip_template_lines(article: Article, templates: TemplateTable) -> None:
     """Remove the run's template lines from a kept article; one that had nothing else is rejected."""
     if article.status != KEPT:
         return
