@@ -409,17 +409,30 @@ def _mark_repeated_lines(paras: list[str], marks: list) -> None:
     for p in paras:
         if len(_words(p)) <= MAX_REPEATED_LINE_WORDS:
             counts[p] = counts.get(p, 0) + 1
-    successors: dict[str, set[str]] = {}
-    for i, p in enumerate(paras[:-1]):
-        if counts.get(p, 0) >= LAYOUT_REPEATS:
-            successors.setdefault(p, set()).add(paras[i + 1])
+    # Punctuated repeats are often content (the same question put to each interviewee).
+    candidates = {p for p, n in counts.items()
+                  if n >= MIN_REPEATS and _words(p) and not ends_like_sentence(p) and not _list_item_or_table_cell(p)}
+    if not candidates:
+        return
+    # A label followed by a different line each time (a section layout: "Meal 1", "Meal 2") is content.
+    # Its followers are judged among the lines that stay, until no more go: a second pass over the
+    # cleaned text then finds the same layouts (and removes nothing more).
+    gone: set[str] = set()
+    while True:
+        staying = [p for i, p in enumerate(paras) if marks[i] is None and p not in gone]
+        left = {p: 0 for p in candidates - gone}
+        followers: dict[str, set[str]] = {p: set() for p in left}
+        for i, p in enumerate(staying):
+            if p in left:
+                left[p] += 1
+                if i + 1 < len(staying):
+                    followers[p].add(staying[i + 1])
+        newly = {p for p, n in left.items() if n < LAYOUT_REPEATS or len(followers[p]) < n}
+        if not newly:
+            break
+        gone |= newly
     for i, p in enumerate(paras):
-        # A label followed by a different item each time (a section layout: "Meal 1", "Meal 2") is content.
-        if len(successors.get(p, ())) == counts.get(p):
-            continue
-        # Punctuated repeats are often content (the same question put to each interviewee).
-        if (marks[i] is None and counts.get(p, 0) >= MIN_REPEATS and _words(p) and not ends_like_sentence(p)
-                and not _list_item_or_table_cell(p)):
+        if marks[i] is None and p in gone:
             marks[i] = ("repeated_line", "short line repeated within the article (a template)", None)
 
 
@@ -526,6 +539,23 @@ def remove_boilerplate(text: str, ctx) -> Cleaned:
     """
     cfg: BoilerplateConfig = ctx.config.boilerplate
     book = phrasebook_for(cfg)
+    edits: list[Edit] = []
+    # Rules judge a line by its neighbours; once junk between two lines goes, they may be neighbours
+    # that a rule now names (two headline links, a line stranded between ads). Passes repeat until
+    # one removes nothing, so the cleaned text is what a second run leaves unchanged. Each pass
+    # removes a paragraph or more, so there are at most as many passes as paragraphs.
+    while True:
+        left, removed = _remove_once(text, cfg, book)
+        edits.extend(removed)
+        if left == text:
+            break
+        text = left
+    fields = {"truncated": True} if any(e.category == "paywall" for e in edits) else {}
+    return Cleaned(text, edits, fields)
+
+
+def _remove_once(text: str, cfg: BoilerplateConfig, book: PhraseBook) -> tuple[str, list[Edit]]:
+    """One pass of every rule over the text's paragraphs: the text left and what went."""
     paras = paragraphs(text)
     fused = _cut_fused_heading(paras, book)
     marks: list = [None] * len(paras)
@@ -563,5 +593,4 @@ def remove_boilerplate(text: str, ctx) -> Cleaned:
         i = j
     if fused:
         edits.append(fused)
-    fields = {"truncated": True} if any(e.category == "paywall" for e in edits) else {}
-    return Cleaned(join_paragraphs(kept), edits, fields)
+    return join_paragraphs(kept), edits

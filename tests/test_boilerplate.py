@@ -135,6 +135,44 @@ def test_repeated_template_line_removed_everywhere(ctx):
     assert remove_boilerplate(table, ctx).text == table
 
 
+def test_section_labels_before_a_different_line_each_time_stay(ctx):
+    # A recipe's or a schedule's layout: each label heads a different section.
+    text = "\n\n".join(f"Meal plan for the week\n\nDay {n}\n\n{NEWS} Item {n}." for n in (1, 2, 3))
+    labels = "\n\n".join(f"Serving suggestion\n\n{NEWS} Dish {n}." for n in (1, 2, 3))
+    assert remove_boilerplate(f"{NEWS}\n\n{labels}", ctx).text == f"{NEWS}\n\n{labels}"
+    assert remove_boilerplate(text, ctx).text == text
+    # The same label before the same line twice is a template again.
+    assert "Meal plan for the week" not in remove_boilerplate(text + "\n\nMeal plan for the week\n\nDay 1", ctx).text
+
+
+def test_layout_judged_among_the_lines_that_stay(ctx):
+    # Hypothesis found it: the headline H repeats before H, the tag R and a sentence, three different
+    # lines, so it looked like a layout; but R goes as a template, and without it H precedes H, H and
+    # the sentence, which a second pass removed. Both now go in one pass.
+    tag = "Russia China ties"
+    headline = "China and Russia to ‘steadily advance’ ties amidst Ukraine conflict"
+    text = f"{tag}\n\n{headline}\n\n{headline}\n\n{tag}\n\n{headline}\n\n{NEWS}"
+    once = remove_boilerplate(text, ctx)
+    assert once.text == NEWS
+    assert [e.before for e in once.edits] == [tag, headline, headline, tag, headline]
+    twice = remove_boilerplate(once.text, ctx)
+    assert (twice.text, twice.edits) == (once.text, [])
+
+
+def test_lines_left_side_by_side_are_judged_again(ctx):
+    # Hypothesis found it: two short headline lines with junk between them become neighbours once
+    # the junk goes, a link list then; the run removes them as well instead of leaving a second run
+    # something to do.
+    headline = "China and Russia to ‘steadily advance’ ties amidst Ukraine conflict"
+    text = (f"{headline}\n\n{headline} {headline}\n\nRussia China ties\n\n{headline}\n\n0\n\n"
+            f"Related Articles\n\nA000\n\n{NEWS}")
+    once = remove_boilerplate(text, ctx)
+    assert once.text == f"{headline} {headline}\n\n{NEWS}"
+    assert [e.category for e in once.edits] == ["repeated_line", "repeated_line", "stranded", "related", "navigation"]
+    twice = remove_boilerplate(once.text, ctx)
+    assert (twice.text, twice.edits) == (once.text, [])
+
+
 BENCH = Path(__file__).resolve().parent.parent.parent / "shared" / "benchmarks" / "article-extraction"
 
 
