@@ -135,6 +135,39 @@ def build_deployment(paths: list[str], output: str, config: str | None, cron: st
     return clean_corpus.to_deployment(name=name, cron=cron, parameters=params)
 
 
+def drop_stale_scheduled_runs(deployment_name: str) -> int:
+    """Delete the runs of this deployment that an earlier `serve` scheduled and that never ran; return
+    how many. They carry that serve's parameters (another output folder, other inputs), and Prefect,
+    when the deployment is applied again, deletes only those still in the future: the ones whose
+    time passed while nothing served would run first, late, with the old parameters."""
+    from prefect import get_client
+    from prefect.client.schemas.filters import (DeploymentFilter, DeploymentFilterId, FlowRunFilter,
+                                                FlowRunFilterState, FlowRunFilterStateType)
+    from prefect.client.schemas.objects import StateType
+    from prefect.exceptions import ObjectNotFound
+
+    from flows.clean_corpus import clean_corpus
+
+    dropped = skipped = 0
+    with get_client(sync_client=True) as client:
+        try:
+            deployment = client.read_deployment_by_name(f"{clean_corpus.name}/{deployment_name}")
+        except ObjectNotFound:
+            return 0  # never served under this name
+        scheduled = FlowRunFilter(state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.SCHEDULED])))
+        while True:
+            runs = client.read_flow_runs(deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[deployment.id])),
+                                         flow_run_filter=scheduled, offset=skipped)
+            if not runs:
+                return dropped
+            for run in runs:
+                if run.run_count:  # a retry of a run that started: not one of the stale schedule's
+                    skipped += 1
+                    continue
+                client.delete_flow_run(run.id)
+                dropped += 1
+
+
 def _server_command(port: int, scheduler: bool) -> tuple[list[str], dict[str, str]]:
     """How to start a Prefect server on loopback: the full one (with the scheduler ``serve``
     needs), or the API alone, as Prefect starts its own temporary server for a flow run."""
@@ -212,6 +245,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
         print(f"newsclean: serving '{args.name}' on schedule '{args.cron}' (Prefect API {url}); Ctrl-C stops",
               file=sys.stderr)
+        if dropped := drop_stale_scheduled_runs(args.name):
+            print(f"newsclean: dropped {dropped} run(s) an earlier serve of '{args.name}' had scheduled and never ran",
+                  file=sys.stderr)
         # One run at a time: every run writes the same output folder, and runs that fell due
         # together (a slow start catching up on its schedule) overlapped there and none finished
         # writing (seen in CI: four runs at once, no manifest after 200 s).

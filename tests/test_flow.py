@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -112,6 +113,33 @@ def test_serve_builds_a_cron_deployment():
     (schedule,) = deployment.schedules
     assert schedule.schedule.cron == "0 3 * * *"
     assert deployment.parameters["inputs"] == [str(SEEDS)]
+
+
+def test_serve_drops_the_runs_an_earlier_serve_left_scheduled(prefect_harness, tmp_path):
+    """Restarted with another output folder, `serve` must not first run what the earlier one scheduled."""
+    from datetime import datetime, timedelta, timezone
+
+    from prefect import get_client
+    from prefect.states import Completed, Scheduled
+
+    from flows.cli import build_deployment, drop_stale_scheduled_runs
+
+    def deployment(name: str, output: Path):
+        return build_deployment(["seeds"], str(output), None, "0 3 * * *", name).apply()
+
+    yesterday = datetime.now(timezone.utc) - timedelta(days=1)
+    nightly, other = deployment("nightly", tmp_path / "old"), deployment("other", tmp_path / "theirs")
+    with get_client(sync_client=True) as client:
+        late = client.create_flow_run_from_deployment(nightly, state=Scheduled(scheduled_time=yesterday))
+        done = client.create_flow_run_from_deployment(nightly, state=Completed())
+        theirs = client.create_flow_run_from_deployment(other, state=Scheduled(scheduled_time=yesterday))
+        assert late.parameters["output"] == str(tmp_path / "old")
+
+        assert drop_stale_scheduled_runs("nightly") == 1
+        left = {run.id for run in client.read_flow_runs()}
+        assert late.id not in left and {done.id, theirs.id} <= left  # history and other deployments stay
+    assert drop_stale_scheduled_runs("nightly") == 0
+    assert drop_stale_scheduled_runs("never-served") == 0
 
 
 def test_serve_runs_the_flow_on_its_schedule(tmp_path):
