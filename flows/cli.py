@@ -141,8 +141,13 @@ def drop_stale_scheduled_runs(deployment_name: str) -> int:
     when the deployment is applied again, deletes only those still in the future: the ones whose
     time passed while nothing served would run first, late, with the old parameters."""
     from prefect import get_client
-    from prefect.client.schemas.filters import (DeploymentFilter, DeploymentFilterId, FlowRunFilter,
-                                                FlowRunFilterState, FlowRunFilterStateType)
+    from prefect.client.schemas.filters import (
+        DeploymentFilter,
+        DeploymentFilterId,
+        FlowRunFilter,
+        FlowRunFilterState,
+        FlowRunFilterStateType,
+    )
     from prefect.client.schemas.objects import StateType
     from prefect.exceptions import ObjectNotFound
 

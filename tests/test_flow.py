@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -117,7 +118,7 @@ def test_serve_builds_a_cron_deployment():
 
 def test_serve_drops_the_runs_an_earlier_serve_left_scheduled(prefect_harness, tmp_path):
     """Restarted with another output folder, `serve` must not first run what the earlier one scheduled."""
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from prefect import get_client
     from prefect.states import Completed, Scheduled
@@ -127,7 +128,7 @@ def test_serve_drops_the_runs_an_earlier_serve_left_scheduled(prefect_harness, t
     def deployment(name: str, output: Path):
         return build_deployment(["seeds"], str(output), None, "0 3 * * *", name).apply()
 
-    yesterday = datetime.now(timezone.utc) - timedelta(days=1)
+    yesterday = datetime.now(UTC) - timedelta(days=1)
     nightly, other = deployment("nightly", tmp_path / "old"), deployment("other", tmp_path / "theirs")
     with get_client(sync_client=True) as client:
         late = client.create_flow_run_from_deployment(nightly, state=Scheduled(scheduled_time=yesterday))
