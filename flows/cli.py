@@ -160,9 +160,9 @@ def drop_stale_scheduled_runs(deployment_name: str) -> int:
         except ObjectNotFound:
             return 0  # never served under this name
         scheduled = FlowRunFilter(state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.SCHEDULED])))
+        this_one = DeploymentFilter(id=DeploymentFilterId(any_=[deployment.id]))
         while True:
-            runs = client.read_flow_runs(deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[deployment.id])),
-                                         flow_run_filter=scheduled, offset=skipped)
+            runs = client.read_flow_runs(deployment_filter=this_one, flow_run_filter=scheduled, offset=skipped)
             if not runs:
                 return dropped
             for run in runs:
