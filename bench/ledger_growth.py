@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from pipeline_speed import make_corpus  # noqa: E402
 
 from cleaners.config import Config  # noqa: E402
-from cleaners.corpus import Ledger, attach_story_signatures  # noqa: E402
+from cleaners.corpus import Ledger, attach_story_signatures, spool_entry  # noqa: E402
 from cleaners.dedup import signatures  # noqa: E402
 from cleaners.document import KEPT  # noqa: E402
 from cleaners.io import iter_records, parse_record  # noqa: E402
@@ -60,7 +60,7 @@ def main() -> None:
             if profiling:
                 profile.enable()
             start = time.perf_counter()
-            ledger.add(articles, [by_article.get(id(a)) for a in articles])
+            ledger.add([spool_entry(a, config) for a in articles], [by_article.get(id(a)) for a in articles])
             spent += time.perf_counter() - start
             if profiling:
                 profile.disable()

@@ -73,7 +73,7 @@ def stage_shares(corpus: Path, docs: int) -> dict[str, float]:
 
     from cleaners import registry
     from cleaners.config import Config
-    from cleaners.corpus import Ledger, attach_story_signatures, clean_article, write_outputs
+    from cleaners.corpus import Ledger, attach_story_signatures, clean_article, spool_entry, write_outputs
     from cleaners.dedup import signatures
     from cleaners.document import KEPT
     from cleaners.io import iter_records
@@ -114,7 +114,10 @@ def stage_shares(corpus: Path, docs: int) -> dict[str, float]:
             spent["story signatures"] += time.perf_counter() - start
             sigs = dict(zip(map(id, kept), made, strict=True))
             start = time.perf_counter()
-            ledger.add(articles, [sigs.get(id(a)) for a in articles])
+            entries = [spool_entry(a, config) for a in articles]  # as clean_batch does
+            spent["spool entries (JSON, line hashes)"] += time.perf_counter() - start
+            start = time.perf_counter()
+            ledger.add(entries, [sigs.get(id(a)) for a in articles])
             spent["dedup + stories (add)"] += time.perf_counter() - start
         start = time.perf_counter()
         write_outputs(ledger, Path(folder) / "out")

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cleaners.config import Config, config_to_dict
+from cleaners.corpus import SpoolEntry, attach_story_signatures, spool_entry
 from cleaners.dedup import Signature
 from cleaners.document import Article
 from cleaners.io import RawRecord
@@ -29,7 +30,11 @@ CODE_DIR = Path(__file__).parent
 
 def cleaning_fingerprint(config: Config) -> str:
     """Hash of the config and of the cleaner code and phrase files."""
-    digest = hashlib.sha256(json.dumps(config_to_dict(config), sort_keys=True).encode())
+    settings = config_to_dict(config)
+    # How the run is spread (workers, cluster, batch and spool sizes) does not change what cleaning
+    # gives: a run with --workers reuses what a run in one process cleaned, and back.
+    settings["pipeline"] = {"cleaners": settings["pipeline"]["cleaners"]}
+    digest = hashlib.sha256(json.dumps(settings, sort_keys=True).encode())
     for path in sorted([*CODE_DIR.glob("*.py"), *CODE_DIR.glob("phrases/*.toml")]):
         digest.update(path.name.encode() + path.read_bytes())
     for folder in config.boilerplate.extra_phrase_dirs:
@@ -70,6 +75,7 @@ class CleanCache:
         self._db.execute("CREATE TABLE IF NOT EXISTS cleaned (key TEXT PRIMARY KEY, article TEXT NOT NULL, "
                          "sig_meta TEXT, sig BLOB, run INTEGER NOT NULL)")
         self._fingerprint = cleaning_fingerprint(config).encode()
+        self._config = config
         self._run = (self._db.execute("SELECT MAX(run) FROM cleaned").fetchone()[0] or 0) + 1
         self.hits = self.misses = 0
 
@@ -80,8 +86,8 @@ class CleanCache:
         digest.update(record.data)
         return digest.hexdigest()
 
-    def clean(self, records: list[RawRecord], clean_fn: Callable) -> tuple[list[Article], list[Signature | None]]:
-        """Articles and signatures for ``records``: from the cache, else from ``clean_fn(misses)``."""
+    def clean(self, records: list[RawRecord], clean_fn: Callable) -> tuple[list[SpoolEntry], list[Signature | None]]:
+        """Spool entries and signatures for ``records``: from the cache, else from ``clean_fn(misses)``."""
         lookup = self.look_up(records)
         return self.complete(lookup, *(clean_fn(lookup.todo) if lookup.todo else ([], [])))
 
@@ -96,27 +102,32 @@ class CleanCache:
         todo = [i for i, key in enumerate(keys) if key not in found]
         return Lookup(keys, found, todo, [records[i] for i in todo])
 
-    def complete(self, lookup: Lookup, fresh_articles: list[Article],
-                 fresh_sigs: list[Signature | None]) -> tuple[list[Article], list[Signature | None]]:
+    def complete(self, lookup: Lookup, fresh_entries: list[SpoolEntry],
+                 fresh_sigs: list[Signature | None]) -> tuple[list[SpoolEntry], list[Signature | None]]:
         """Second half of ``clean``: store the cleaned misses, return every record's result in order."""
-        fresh = dict(zip(lookup.todo_at, zip(fresh_articles, fresh_sigs, strict=True), strict=True))
-        articles, sigs = [], []
+        fresh = dict(zip(lookup.todo_at, zip(fresh_entries, fresh_sigs, strict=True), strict=True))
+        entries, sigs, hit_articles, hit_sigs = [], [], [], []
         with self._db:
             for i, key in enumerate(lookup.keys):
                 if i in fresh:
-                    article, sig = fresh[i]
+                    entry, sig = fresh[i]
                     self._db.execute("INSERT OR REPLACE INTO cleaned VALUES (?, ?, ?, ?, ?)",
-                                     (key, json.dumps(article.to_dict()), *_sig_to_row(sig), self._run))
+                                     (key, entry.line, *_sig_to_row(sig), self._run))
                 else:
-                    text, meta, blob = lookup.found[key]
-                    article = Article.from_dict(json.loads(text))
+                    line, meta, blob = lookup.found[key]
+                    article = Article.from_dict(json.loads(line))
                     sig = _sig_from_row(article, meta, blob)
+                    entry = spool_entry(article, self._config, line)
+                    if sig is not None:
+                        hit_articles.append(article)
+                        hit_sigs.append(sig)
                     self._db.execute("UPDATE cleaned SET run = ? WHERE key = ?", (self._run, key))
-                articles.append(article)
+                entries.append(entry)
                 sigs.append(sig)
+        attach_story_signatures(hit_sigs, hit_articles, self._config)  # not stored: made again, as cleaning would
         self.hits += len(lookup.keys) - len(lookup.todo)
         self.misses += len(lookup.todo)
-        return articles, sigs
+        return entries, sigs
 
     def prune(self) -> int:
         """Forget entries this run did not see; call after a completed run."""

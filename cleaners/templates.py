@@ -40,6 +40,12 @@ def line_hash(line: str) -> int:
     return int.from_bytes(blake2b(line.encode(), digest_size=8).digest(), "little", signed=True)
 
 
+def line_hashes(text: str) -> np.ndarray:
+    """The distinct hashes of a text's lines that have words: what ``TemplateLines`` counts of an
+    article. Made where the article was cleaned (on Dask, the workers), and small to send."""
+    return np.array(list({line_hash(line) for line in paragraphs(text) if _has_words(line)}), dtype=np.int64)
+
+
 @dataclass(frozen=True)
 class TemplateTable:
     """The run's template lines, found by ``TemplateLines.find``: all the removal needs, small
@@ -78,8 +84,9 @@ class TemplateLines:
         self._source_numbers: dict[str | None, int] = {}
         self._hashes: list[np.ndarray] = []
         self._owners: list[np.ndarray] = []
-        self._pending_hashes: list[int] = []
-        self._pending_owners: list[int] = []
+        self._pending_hashes: list[np.ndarray] = []  # an array of each article's, joined per _CHUNK lines
+        self._pending_owners: list[np.ndarray] = []
+        self._pending = 0
         self.table = TemplateTable()
 
     @property
@@ -88,22 +95,27 @@ class TemplateLines:
 
     def add(self, article_id: str, text: str, source: str | None = None) -> None:
         """Count one kept article's lines (each distinct line once)."""
+        if self.enabled:
+            self.add_hashes(article_id, line_hashes(text), source)
+
+    def add_hashes(self, article_id: str, hashes: np.ndarray, source: str | None = None) -> None:
+        """Count one kept article's lines, given as ``line_hashes(text)``."""
         if not self.enabled:
             return
         owner = len(self._ids)
         self._ids.append(article_id)
         self._sources.append(self._source_numbers.setdefault(source, len(self._source_numbers)))
-        for number in {line_hash(line) for line in paragraphs(text) if _has_words(line)}:
-            self._pending_hashes.append(number)
-            self._pending_owners.append(owner)
-        if len(self._pending_hashes) >= _CHUNK:
+        self._pending_hashes.append(hashes)
+        self._pending_owners.append(np.full(len(hashes), owner, dtype=np.int64))
+        self._pending += len(hashes)
+        if self._pending >= _CHUNK:
             self._flush()
 
     def _flush(self) -> None:
-        if self._pending_hashes:
-            self._hashes.append(np.array(self._pending_hashes, dtype=np.int64))
-            self._owners.append(np.array(self._pending_owners, dtype=np.int64))
-            self._pending_hashes, self._pending_owners = [], []
+        if self._pending:
+            self._hashes.append(np.concatenate(self._pending_hashes))
+            self._owners.append(np.concatenate(self._pending_owners))
+        self._pending_hashes, self._pending_owners, self._pending = [], [], 0
 
     def find(self, story_of: Callable[[str], str]) -> int:
         """Decide which lines are templates; ``story_of(id)`` names an article's story (its dedup

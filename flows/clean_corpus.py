@@ -26,6 +26,7 @@ from cleaners.corpus import (
     ChunkRenderer,
     Ledger,
     RunDecisions,
+    SpoolEntry,
     batched,
     clean_batch,
     render_chunk,
@@ -33,7 +34,6 @@ from cleaners.corpus import (
     write_outputs,
 )
 from cleaners.dedup import Signature
-from cleaners.document import Article
 from cleaners.io import RawRecord, check_inputs, iter_records
 from cleaners.report import RunSummary
 from flows import progress
@@ -43,7 +43,7 @@ REPORT_ARTIFACT_KEY = "newsclean-report"
 
 # NO_CACHE: batches are large and single-use; hashing them for a cache key would cost more than cleaning.
 @task(name="clean-batch", cache_policy=NO_CACHE)
-def clean_batch_task(records: list[RawRecord], config: Config) -> tuple[list[Article], list[Signature | None]]:
+def clean_batch_task(records: list[RawRecord], config: Config) -> tuple[list[SpoolEntry], list[Signature | None]]:
     return clean_batch(records, config)
 
 
@@ -57,7 +57,7 @@ def _dask_batch_size(config: Config) -> int:
 
 
 def _clean_on_workers(groups: Iterable[list[RawRecord]], config: Config,
-                      cache: CleanCache | None) -> Iterator[tuple[list[Article], list[Signature | None]]]:
+                      cache: CleanCache | None) -> Iterator[tuple[list[SpoolEntry], list[Signature | None]]]:
     """Clean each group's batches on the task runner's Dask workers; yield each group's results in
     input order. The next group is submitted before this one is gathered, so workers stay busy
     while the flow spools, dedups and reads on.
@@ -78,13 +78,13 @@ def _clean_on_workers(groups: Iterable[list[RawRecord]], config: Config,
             todo = lookup.todo if cache else records
             return lookup, client.map(clean_batch, list(batched(todo, size)), config=config, pure=False)
 
-        def gather(lookup, futures) -> tuple[list[Article], list[Signature | None]]:
-            articles: list[Article] = []
+        def gather(lookup, futures) -> tuple[list[SpoolEntry], list[Signature | None]]:
+            entries: list[SpoolEntry] = []
             sigs: list[Signature | None] = []
-            for done_articles, done_sigs in client.gather(futures):
-                articles += done_articles
+            for done_entries, done_sigs in client.gather(futures):
+                entries += done_entries
                 sigs += done_sigs
-            return cache.complete(lookup, articles, sigs) if cache else (articles, sigs)
+            return cache.complete(lookup, entries, sigs) if cache else (entries, sigs)
 
         pending = None
         for records in groups:
@@ -125,11 +125,13 @@ def _render_on_workers(client, chunks: Iterator[str], decisions: RunDecisions) -
     """The write pass's rendering on the Dask workers: the run's decisions go to every worker once,
     each spool file as a task (a few in flight per worker, so memory stays bounded); results in
     order. The spool's text is sent, not its path, so a remote cluster needs no shared disk."""
-    shared = client.scatter(decisions, broadcast=True)
+    # hash=False: Dask would otherwise tokenize what it sends (hash every verdict and MBs of text)
+    # to name it, serially in the flow's process.
+    shared = client.scatter(decisions, broadcast=True, hash=False)
     ahead = len(client.scheduler_info()["workers"]) + 2
     window: deque = deque()
     for chunk in chunks:
-        window.append(client.submit(render_chunk, client.scatter(chunk), shared, pure=False))
+        window.append(client.submit(render_chunk, client.scatter(chunk, hash=False), shared, pure=False))
         if len(window) >= ahead:
             yield window.popleft().result()
     while window:
@@ -164,10 +166,10 @@ def clean_corpus(
     ledger = Ledger(out, config)
     cache = CleanCache(out, config) if config.pipeline.incremental else None
 
-    def clean(records: list[RawRecord]) -> tuple[list[Article], list[Signature | None]]:
+    def clean(records: list[RawRecord]) -> tuple[list[SpoolEntry], list[Signature | None]]:
         return clean_batch_task(records, config)
 
-    def in_process(groups: Iterable[list[RawRecord]]) -> Iterator[tuple[list[Article], list[Signature | None]]]:
+    def in_process(groups: Iterable[list[RawRecord]]) -> Iterator[tuple[list[SpoolEntry], list[Signature | None]]]:
         for records in groups:
             yield cache.clean(records, clean) if cache else clean(records)
 
@@ -175,8 +177,8 @@ def clean_corpus(
         done, done_bytes, sizes = 0, 0, deque()
         groups = _counted(batched(iter_records(inputs, config.input), group), sizes)
         results = _clean_on_workers(groups, config, cache) if parallel else in_process(groups)
-        for number, (articles, sigs) in enumerate(results, start=1):
-            ledger.add(articles, sigs)
+        for number, (entries, sigs) in enumerate(results, start=1):
+            ledger.add(entries, sigs)
             batch_records, batch_bytes = sizes.popleft()
             done += batch_records
             done_bytes += batch_bytes

@@ -127,6 +127,20 @@ def test_incremental_run_cleans_only_new_or_changed(tmp_path):
         assert (tmp_path / "out" / name).read_bytes() == (full / name).read_bytes(), name
 
 
+def test_cache_is_shared_by_runs_spread_differently_but_not_by_other_cleaning():
+    from cleaners.cache import cleaning_fingerprint
+
+    plain, spread, other = Config(), Config(), Config()
+    spread.pipeline.workers, spread.pipeline.batch_size, spread.pipeline.spool_chunk = 2, 100, 7
+    spread.pipeline.dask_address = "tcp://127.0.0.1:8786"
+    other.pipeline.cleaners = [c for c in other.pipeline.cleaners if c != "mt_glitches"]
+    assert cleaning_fingerprint(spread) == cleaning_fingerprint(plain)
+    assert cleaning_fingerprint(other) != cleaning_fingerprint(plain)
+    other = Config()
+    other.boilerplate.max_tail_lines += 1
+    assert cleaning_fingerprint(other) != cleaning_fingerprint(plain)
+
+
 def test_killed_run_leaves_previous_output_and_rerun_matches(tmp_path):
     """SIGKILL a real `newsclean run` mid-way: old output intact; the rerun equals an uninterrupted run."""
     src = tmp_path / "in"
