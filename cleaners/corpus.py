@@ -101,7 +101,7 @@ def attach_story_signatures(sigs: list[Signature], kept: list[Article], config: 
     the flow need not make it: on Dask, the workers make both."""
     if config.stories.enabled:
         for sig, story in zip(sigs, story_signatures([a.text for a in kept], config.stories), strict=True):
-            sig.story, sig.story_made = story, True
+            sig.story = story
 
 
 @cache
@@ -159,24 +159,21 @@ class Ledger:
                                        config.boilerplate.template_min_share)
 
     def add(self, entries: list[SpoolEntry], sigs: list[Signature | None]) -> None:
-        """Spool a cleaned batch; ``sigs`` are aligned with ``entries`` (None where not kept)."""
-        for i, entry in enumerate(entries):
+        """Spool a cleaned batch; ``sigs`` are aligned with ``entries`` (None where not kept) and
+        carry their story signatures (``clean_batch`` and the cache make both)."""
+        kept: list[tuple[SpoolEntry, Signature | None]] = []
+        for entry, sig in zip(entries, sigs, strict=True):
             first = self._first_input.setdefault(entry.id, entry.input)
             if first != entry.input:
-                entry = entries[i] = entry.rejected(f"duplicate_id: id '{entry.id}' was already used by {first}",
-                                                    self.config)
+                entry = entry.rejected(f"duplicate_id: id '{entry.id}' was already used by {first}", self.config)
             self._spool(entry.line)
-            if entry.status == KEPT and entry.line_hashes is not None:
-                self.templates.add_hashes(entry.id, entry.line_hashes, entry.source)
-        kept = [(e, sig) for e, sig in zip(entries, sigs, strict=True) if e.status == KEPT]
+            if entry.status == KEPT:
+                kept.append((entry, sig))
+                if entry.line_hashes is not None:
+                    self.templates.add_hashes(entry.id, entry.line_hashes, entry.source)
         self.finder.add([sig for _, sig in kept if sig is not None])
         if self.stories is not None:
-            ready = [sig is not None and sig.story_made for _, sig in kept]
-            # Signatures made elsewhere without their story signature (a bench's): from the text.
-            todo = [json.loads(e.line)["text"] for (e, _), done in zip(kept, ready, strict=True) if not done]
-            made = iter(story_signatures(todo, self.config.stories) if todo else [])
-            self.stories.add([e.id for e, _ in kept],
-                             [sig.story if done else next(made) for (_, sig), done in zip(kept, ready, strict=True)])
+            self.stories.add([e.id for e, _ in kept], [sig.story if sig is not None else None for _, sig in kept])
             for _, sig in kept:
                 if sig is not None:
                     sig.story = None  # the story index has it; the dedup index keeps the rest

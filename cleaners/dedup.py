@@ -36,10 +36,9 @@ class Signature:
     exact: str  # hash of the normalized text
     figures: str  # its distinct numbers, in order (see ``same_figures``)
     minhash: LeanMinHash
-    # The story signature (cleaners.stories), when made with the cleaning (on the workers); it is
-    # not stored in the index or the cache, and ``story_made`` False means the flow makes it.
+    # The story signature (cleaners.stories), made with the dedup one (``clean_batch``, on the
+    # workers; the cache for its hits); not stored in the index or the cache. None: too few features.
     story: LeanMinHash | None = None
-    story_made: bool = False
 
     def to_row(self) -> tuple[str, int, str | None, str, str, int, str, bytes]:
         m = self.minhash
