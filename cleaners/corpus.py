@@ -11,6 +11,7 @@ import ctypes
 import ctypes.util
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -191,11 +192,15 @@ class Ledger:
 
     def spooled(self) -> Iterator[str]:
         """Each spool file's text (its JSON lines), in input order."""
-        if self._out is not None:
-            self._out.flush()
-        for path in self.chunks:
+        for path in self.spool_files():
             with open(path, encoding="utf-8") as handle:
                 yield handle.read()
+
+    def spool_files(self) -> list[str]:
+        """The spool files' paths, in input order, everything spooled so far on disk."""
+        if self._out is not None:
+            self._out.flush()
+        return list(self.chunks)
 
     def remember_kept(self, verdicts: dict[str, Verdict]) -> None:
         """Add this run's canonical articles to the persistent index (after the outputs are written)."""
@@ -208,8 +213,9 @@ class Ledger:
         if self._out is not None:
             self._out.close()
         for path in self.chunks:
-            if os.path.exists(path):
-                os.unlink(path)
+            for leftover in (path, *(part_path(path, name) for name in LINE_FILES)):
+                if os.path.exists(leftover):
+                    os.unlink(leftover)
 
 
 def apply_verdicts(article: Article, verdicts: dict[str, Verdict], members: dict[str, list[str]],
@@ -267,12 +273,42 @@ def render_chunk(spooled: str, decisions: RunDecisions) -> tuple[RunSummary, dic
     return summary, {name: "".join(found) for name, found in lines.items()}
 
 
-# Renders every spool file, yielding the results in order: ``map(render_chunk, ...)`` in process.
-ChunkRenderer = Callable[[Iterator[str], RunDecisions], Iterator[tuple[RunSummary, dict[str, str]]]]
+def part_path(spool_file: str, name: str) -> str:
+    """Where ``render_spool_file`` writes one output's share of a spool file: beside it, under a
+    temporary name of the same process (so a crashed run's parts are cleaned up like its spool)."""
+    folder, base = os.path.split(spool_file)
+    return os.path.join(folder, f".{name}{base[len('.spool'):]}")
 
 
-def render_in_process(chunks: Iterator[str], decisions: RunDecisions) -> Iterator[tuple[RunSummary, dict[str, str]]]:
-    return (render_chunk(chunk, decisions) for chunk in chunks)
+def render_spool_file(spool_file: str, decisions: RunDecisions) -> tuple[RunSummary, dict[str, Path]]:
+    """``render_chunk`` of one spool file read from disk, each output's lines written to a part file
+    beside it; returns the summary and the parts' paths. For workers that share the flow's disk (a
+    local cluster): neither the spool's text nor the rendered lines pass through the flow's process."""
+    with open(spool_file, encoding="utf-8") as handle:
+        summary, rendered = render_chunk(handle.read(), decisions)
+    parts = {}
+    for name, text in rendered.items():
+        parts[name] = Path(part_path(spool_file, name))
+        with open(parts[name], "w", encoding="utf-8", newline="\n") as out:
+            out.write(text)
+    return summary, parts
+
+
+# Renders every spool file of the ledger, yielding the results in order: each output's lines as
+# text, or as a part file (``render_spool_file``) the write pass appends and deletes.
+ChunkRenderer = Callable[["Ledger", RunDecisions], Iterator[tuple[RunSummary, dict[str, str | Path]]]]
+
+
+def render_in_process(ledger: Ledger, decisions: RunDecisions) -> Iterator[tuple[RunSummary, dict[str, str]]]:
+    return (render_chunk(chunk, decisions) for chunk in ledger.spooled())
+
+
+def _append_file(out, part: Path) -> None:
+    """Append a part file's bytes to the open text file ``out``, then delete the part."""
+    out.flush()
+    with open(part, "rb") as source:
+        shutil.copyfileobj(source, out.buffer, 1 << 20)
+    part.unlink()
 
 
 def write_outputs(ledger: Ledger, folder: Path, render: ChunkRenderer = render_in_process) -> RunSummary:
@@ -292,12 +328,18 @@ def write_outputs(ledger: Ledger, folder: Path, render: ChunkRenderer = render_i
     decisions = RunDecisions(verdicts, members, stories, ledger.templates.table)
     summary = RunSummary()
     with atomic_outputs(folder, OUTPUT_FILES) as out:
-        for part, rendered in render(ledger.spooled(), decisions):
+        for part, rendered in render(ledger, decisions):
             summary.merge(part)
-            for name, text in rendered.items():
-                out[name].write(text)
-            del rendered, text
-            release_free_memory()  # each file's text is MBs, freed between long-lived objects
+            in_memory = False
+            for name, lines in rendered.items():
+                if isinstance(lines, Path):
+                    _append_file(out[name], lines)
+                else:
+                    out[name].write(lines)
+                    in_memory = True
+            del rendered, lines
+            if in_memory:
+                release_free_memory()  # each file's text is MBs, freed between long-lived objects
         out["report.md"].write(summary.to_markdown())
     ledger.remember_kept(verdicts)
     return summary

@@ -31,6 +31,7 @@ from cleaners.corpus import (
     clean_batch,
     render_chunk,
     render_in_process,
+    render_spool_file,
     write_outputs,
 )
 from cleaners.dedup import Signature
@@ -121,17 +122,23 @@ def _counted(groups: Iterable[list[RawRecord]], sizes: deque[tuple[int, int]]) -
         yield records
 
 
-def _render_on_workers(client, chunks: Iterator[str], decisions: RunDecisions) -> Iterator[tuple]:
+def _render_on_workers(client, shared_disk: bool, ledger: Ledger, decisions: RunDecisions) -> Iterator[tuple]:
     """The write pass's rendering on the Dask workers: the run's decisions go to every worker once,
     each spool file as a task (a few in flight per worker, so memory stays bounded); results in
-    order. The spool's text is sent, not its path, so a remote cluster needs no shared disk."""
+    order. ``shared_disk`` (a local cluster): a worker reads the spool file and writes its outputs'
+    parts beside it (``render_spool_file``); else the spool's text is sent and the rendered lines
+    come back, so a remote cluster needs no shared disk."""
     # hash=False: Dask would otherwise tokenize what it sends (hash every verdict and MBs of text)
     # to name it, serially in the flow's process.
     shared = client.scatter(decisions, broadcast=True, hash=False)
     ahead = len(client.scheduler_info()["workers"]) + 2
     window: deque = deque()
+    chunks = ledger.spool_files() if shared_disk else ledger.spooled()
     for chunk in chunks:
-        window.append(client.submit(render_chunk, client.scatter(chunk, hash=False), shared, pure=False))
+        if shared_disk:
+            window.append(client.submit(render_spool_file, chunk, shared, pure=False))
+        else:
+            window.append(client.submit(render_chunk, client.scatter(chunk, hash=False), shared, pure=False))
         if len(window) >= ahead:
             yield window.popleft().result()
     while window:
@@ -188,7 +195,9 @@ def clean_corpus(
             from prefect_dask import get_dask_client
 
             with get_dask_client() as client:
-                summary = write_outputs_task(ledger, out, partial(_render_on_workers, client))
+                # A local cluster (no address given) shares this machine's disk.
+                shared_disk = not config.pipeline.dask_address
+                summary = write_outputs_task(ledger, out, partial(_render_on_workers, client, shared_disk))
         else:
             summary = write_outputs_task(ledger, out)
         if cache:

@@ -202,6 +202,46 @@ def test_dask_workers_give_the_same_output_as_one_process(tmp_path):
     assert sum(row["status"] == "duplicate" for row in manifest) == 3
 
 
+@pytest.mark.parametrize("shared_disk", [True, False], ids=["local-cluster", "remote-cluster"])
+def test_the_write_pass_on_workers_writes_what_one_process_writes(tmp_path, shared_disk):
+    """Rendered on Dask workers, from spool files on a shared disk or from their text sent over:
+    the same bytes as in process, and no spool or part file left behind."""
+    from functools import partial
+
+    from dask.distributed import Client, LocalCluster
+
+    from cleaners.config import Config
+    from cleaners.corpus import Ledger, batched, clean_batch, write_outputs
+    from cleaners.io import iter_records
+    from flows.clean_corpus import _render_on_workers
+    from tests.conftest import copy_seeds
+
+    inputs = copy_seeds(tmp_path / "in")
+    first = sorted(inputs.glob("*.txt"))[0]
+    (inputs / "zz-copy.txt").write_bytes(first.read_bytes())
+    config = Config()
+    config.pipeline.spool_chunk = 2  # three spool files for six articles
+
+    def run(out: Path, render=None) -> dict[str, bytes]:
+        ledger = Ledger(out, config)
+        try:
+            for batch in batched(iter_records([str(inputs)], config.input), 2):
+                ledger.add(*clean_batch(batch, config))
+            write_outputs(ledger, out, render) if render else write_outputs(ledger, out)
+            assert not [p.name for p in out.iterdir() if p.name.startswith(tuple(f".{n}" for n in OUTPUT_FILES))]
+        finally:
+            ledger.close()
+        assert sorted(p.name for p in out.iterdir()) == sorted([*OUTPUT_FILES, INDEX_FILE])
+        return {name: (out / name).read_bytes() for name in OUTPUT_FILES}
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        on_workers = run(tmp_path / "workers", partial(_render_on_workers, client, shared_disk))
+    in_process = run(tmp_path / "one")
+    assert on_workers == in_process
+    assert b'"duplicate_of": "' in on_workers["manifest.jsonl"]
+
+
 def test_the_early_local_cluster_has_warmed_workers_before_the_first_batch():
     """`--workers N` starts its cluster before Prefect's server; each worker loads the cleaners at start-up."""
     import sys
