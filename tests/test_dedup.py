@@ -95,3 +95,25 @@ def test_same_words_with_other_figures_is_another_report_not_a_copy(cleaned_seed
     finder = DuplicateFinder(CFG)
     finder.add(signatures([*docs, ("orig", text, "2022-12-01"), ("corrected", corrected, None)], CFG))
     assert {k: v.duplicate_of for k, v in finder.verdicts().items()} == {"corrected": "orig"}
+
+
+def test_a_pickled_signature_is_the_same_signature(cleaned_seeds):
+    # Signatures travel from Dask workers to the flow pickled, their sketches as raw bytes.
+    import pickle
+
+    from cleaners.config import StoryConfig
+    from cleaners.stories import story_signatures
+
+    texts = [a.text for a in cleaned_seeds.values()]
+    sigs = signatures([(f"s{i}", t, None) for i, t in enumerate(texts)], DedupConfig())
+    for sig, story in zip(sigs, story_signatures(texts, StoryConfig()), strict=True):
+        sig.story = story
+    sigs[0].story = None  # an article with too few names has none
+    for sig in sigs:
+        back = pickle.loads(pickle.dumps(sig))
+        assert back == sig and back is not sig
+        assert back.minhash.hashvalues.dtype == sig.minhash.hashvalues.dtype
+        assert back.minhash.jaccard(sigs[1].minhash) == sig.minhash.jaccard(sigs[1].minhash)
+        assert (back.story is None) == (sig.story is None)
+        if sig.story is not None:
+            assert back.story == sig.story and hash(back.story) == hash(sig.story)
