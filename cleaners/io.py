@@ -251,8 +251,12 @@ def parse_record(raw: RawRecord, cfg: InputConfig) -> Article:
     return article
 
 
+# json.dumps makes a new encoder on every call that passes an option; one, made once, writes the same.
+_LINE_ENCODER = json.JSONEncoder(ensure_ascii=False)
+
+
 def dump_json_line(row: dict) -> str:
-    return json.dumps(row, ensure_ascii=False) + "\n"
+    return _LINE_ENCODER.encode(row) + "\n"
 
 
 @contextmanager
