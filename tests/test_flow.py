@@ -234,7 +234,8 @@ def test_the_write_pass_on_workers_writes_what_one_process_writes(tmp_path, shar
         assert sorted(p.name for p in out.iterdir()) == sorted([*OUTPUT_FILES, INDEX_FILE])
         return {name: (out / name).read_bytes() for name in OUTPUT_FILES}
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster, \
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, protocol="tcp://", host="127.0.0.1",
+                      dashboard_address=None) as cluster, \
             Client(cluster) as client:
         on_workers = run(tmp_path / "workers", partial(_render_on_workers, client, shared_disk))
     in_process = run(tmp_path / "one")
