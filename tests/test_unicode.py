@@ -82,9 +82,9 @@ def test_ftfy_is_skipped_only_where_it_would_change_nothing():
 
 
 def test_whole_text_shortcut_sees_broken_lines_anywhere():
-    clean = "He said “no.” — and left.\n\nCafé society, naïve 50 €."
-    assert ftfy_leaves_alone(clean)
-    for broken in ("Â said so", "China\u00e2\u20ac\u2122s", "Fish &amp; chips",
+    clean = "He said “no.” — and left.\n\nCafé society, naïve 50 €. AT&T's Q&A, R & D."
+    assert ftfy_leaves_alone(clean) and ftfy.fix_and_explain(clean, config=FTFY_CONFIG).text == clean
+    for broken in ("Â said so", "China\u00e2\u20ac\u2122s", "Fish &amp; chips", "AT&amp;T", "5 &#8364;",
                    "the \ufb01nal", "ＡＢＣ", "Cafe\u0301"):
         text = f"{clean}\n\n{broken}\n\nLast line."
         assert not ftfy_leaves_alone(text), broken
