@@ -32,8 +32,9 @@ SPACE_RUNS = re.compile(r" {2,}")
 MAX_PASSES = 4
 
 # What ftfy's fixers act on, taken from ftfy's own tables and patterns: its mojibake check
-# (BADNESS_RE, per line, hence MULTILINE for its one "^"), and the characters its other fixers
-# replace (HTML entities, C1 and other control characters, ligatures, full-width forms, odd line
+# (BADNESS_RE, per line, hence MULTILINE for its one "^"), its HTML entity pattern (HTML_ENTITY_RE:
+# a bare "&", as in "AT&T" or "Q&A", in a sixth of the generated articles, is not one), and the characters
+# its other fixers replace (C1 and other control characters, ligatures, full-width forms, odd line
 # breaks, lone surrogates, terminal escapes). Text with none of them that is already NFC comes back
 # from ftfy unchanged, so it is not sent: ftfy's chain costs ~70 us a line even when it finds
 # nothing, a third of the cleaning time of a typical article (checked line by line against ftfy in
@@ -43,8 +44,6 @@ FTFY_CHARACTERS = re.compile(
     "[" + re.escape("".join(sorted(chr(c) for c in {*CONTROL_CHARS, *LIGATURES, *WIDTH_MAP})))
     + "\r\u2028\u2029\x1b\x80-\x9f\ud800-\udfff]"
 )
-# An "&" matters to ftfy only as the start of what its unescape_html replaces: "AT&T" and "Q&A",
-# in a sixth of news articles, need no line-by-line check.
 
 CHARACTER_NAMES = {"invisible": "zero-width/bidi/soft-hyphen", "control": "control", "space": "non-standard space"}
 
