@@ -133,12 +133,12 @@ def _render_on_workers(client, shared_disk: bool, ledger: Ledger, decisions: Run
     shared = client.scatter(decisions, broadcast=True, hash=False)
     ahead = len(client.scheduler_info()["workers"]) + 2
     window: deque = deque()
-    chunks = ledger.spool_files() if shared_disk else ledger.spooled()
-    for chunk in chunks:
-        if shared_disk:
-            window.append(client.submit(render_spool_file, chunk, shared, pure=False))
-        else:
-            window.append(client.submit(render_chunk, client.scatter(chunk, hash=False), shared, pure=False))
+    if shared_disk:
+        tasks = ((render_spool_file, path) for path in ledger.spool_files())
+    else:
+        tasks = ((render_chunk, client.scatter(text, hash=False)) for text in ledger.spooled())
+    for render, chunk in tasks:
+        window.append(client.submit(render, chunk, shared, pure=False))
         if len(window) >= ahead:
             yield window.popleft().result()
     while window:
