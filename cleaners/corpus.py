@@ -34,6 +34,7 @@ from cleaners.templates import TemplateLines, TemplateTable, line_hashes
 
 OUTPUT_FILES = ("articles.jsonl", "manifest.jsonl", "edits.jsonl", "report.md")
 LINE_FILES = OUTPUT_FILES[:3]  # the outputs written article by article
+SPOOL = "spool"  # the spool files' temporary name (``temp_prefix``); their parts' names derive from it
 
 
 def clean_article(raw: RawRecord, config: Config) -> Article:
@@ -184,7 +185,7 @@ class Ledger:
         if self._out is None or self._in_chunk >= self.config.pipeline.spool_chunk:
             if self._out is not None:
                 self._out.close()
-            fd, path = tempfile.mkstemp(prefix=temp_prefix("spool"), suffix=".tmp", dir=self.folder)
+            fd, path = tempfile.mkstemp(prefix=temp_prefix(SPOOL), suffix=".tmp", dir=self.folder)
             self.chunks.append(path)
             self._out, self._in_chunk = os.fdopen(fd, "w", encoding="utf-8"), 0
         self._out.write(line)
@@ -277,7 +278,7 @@ def part_path(spool_file: str, name: str) -> str:
     """Where ``render_spool_file`` writes one output's share of a spool file: beside it, under a
     temporary name of the same process (so a crashed run's parts are cleaned up like its spool)."""
     folder, base = os.path.split(spool_file)
-    return os.path.join(folder, f".{name}{base[len('.spool'):]}")
+    return os.path.join(folder, f".{name}{base[len(f'.{SPOOL}'):]}")
 
 
 def render_spool_file(spool_file: str, decisions: RunDecisions) -> tuple[RunSummary, dict[str, Path]]:
