@@ -73,21 +73,56 @@ def _least_agreeing(threshold: float, num_perm: int) -> int:
 
 @compiled
 def _agree_enough(values, a, b, need):  # pragma: no cover - compiled; tested against numpy's count
-    """Whether rows a[k] and b[k] of ``values`` agree in at least ``need`` places, for each k: a
-    comparison stops once the answer is known (most candidates of a big story agree early)."""
-    width = values.shape[1]
+    """Whether rows a[k] and b[k] of ``values`` agree in at least ``need`` places, for each k."""
     out = np.zeros(len(a), dtype=np.bool_)
     for k in range(len(a)):
-        x, y = values[a[k]], values[b[k]]
-        same = 0
-        for j in range(width):
-            if x[j] == y[j]:
-                same += 1
-                if same >= need:
-                    out[k] = True
-                    break
-            elif same + width - j - 1 < need:
+        out[k] = _agree(values[a[k]], values[b[k]], need)
+    return out
+
+
+@compiled
+def _agree(x, y, need):  # pragma: no cover - compiled
+    """Whether x and y agree in at least ``need`` places: stops once the answer is known (most
+    candidates of a big story agree early)."""
+    width = len(x)
+    same = 0
+    for j in range(width):
+        if x[j] == y[j]:
+            same += 1
+            if same >= need:
+                return True
+        elif same + width - j - 1 < need:
+            return False
+    return False
+
+
+_JOINED_KEPT = 8  # groups a row is known to join, remembered to skip its other pairs into them
+
+
+@compiled
+def _joining(values, group, a, b, need):  # pragma: no cover - compiled
+    """``_agree_enough``, except for a pair whose b is in a group (``group[b]``) that a joins through
+    an earlier pair of this call: that pair is not compared, and not kept, since the edge would merge
+    nothing more. Pairs come grouped by a. On a 100k corpus, 96% of the 38M candidate pairs fail the
+    comparison (which then reads nearly all the hash values): this took its time from 3.6 s to 1.5 s."""
+    out = np.zeros(len(a), dtype=np.bool_)
+    joined = np.empty(_JOINED_KEPT, dtype=group.dtype)
+    known, row = 0, -1
+    for k in range(len(a)):
+        if a[k] != row:
+            row, known = a[k], 0
+        target = group[b[k]]
+        seen = False
+        for i in range(known):
+            if joined[i] == target:
+                seen = True
                 break
+        if seen or not _agree(values[a[k]], values[b[k]], need):
+            continue
+        out[k] = True
+        if known < _JOINED_KEPT:
+            joined[known] = target
+            known += 1
     return out
 
 
@@ -157,8 +192,9 @@ class StoryFinder:
         return np.concatenate([x for x, _ in near]), np.concatenate([y for _, y in near])
 
     def _verified(self, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The pairs whose estimated Jaccard reaches the threshold (as datasketch's MinHash.jaccard)."""
-        ok = _agree_enough(self._values, a, b, self._need)
+        """The pairs whose estimated Jaccard reaches the threshold (as datasketch's MinHash.jaccard),
+        less those into a group their row joins through another of them."""
+        ok = _joining(self._values, self._group, a, b, self._need)
         return a[ok], b[ok]
 
     def _merge(self, a: np.ndarray, b: np.ndarray, size: int) -> None:

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from cleaners.config import Config
-from cleaners.stories import StoryFinder, _agree_enough, _least_agreeing, story_features, story_signatures
+from cleaners.stories import StoryFinder, _agree_enough, _joining, _least_agreeing, story_features, story_signatures
 
 from .conftest import SEEDS, copy_seeds, load_case
 from .test_corpus import rows, run_pure
@@ -143,3 +143,15 @@ def test_compiled_verification_agrees_with_datasketchs_estimate():
             assert 0 < expected.sum() < len(expected)
         got = _agree_enough(values, a, b, _least_agreeing(threshold, 128))
         assert np.array_equal(got, expected)
+
+
+def test_a_pair_into_a_group_its_row_already_joins_is_not_kept():
+    """Row 0 agrees with slots 1, 2 (group 1) and 3 (group 3): the pair (0, 2) would merge nothing
+    more once (0, 1) is kept, so only (0, 1) and (0, 3) come back; row 4 agrees with slot 2 alone
+    and keeps it (what row 0 joined says nothing of row 4); a disagreeing pair is never kept."""
+    values = np.array([[1, 2, 3, 4], [1, 2, 3, 9], [1, 2, 3, 8], [1, 2, 7, 4], [5, 6, 3, 8]], dtype=np.uint32)
+    group = np.array([0, 1, 1, 3, 4], dtype=np.int64)
+    a = np.array([0, 0, 0, 4, 4])
+    b = np.array([1, 2, 3, 1, 2])
+    assert _agree_enough(values, a, b, 2).tolist() == [True, True, True, False, True]
+    assert _joining(values, group, a, b, 2).tolist() == [True, False, True, False, True]
