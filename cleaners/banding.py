@@ -16,6 +16,8 @@ sharing at least one band, including earlier articles of the same batch.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from datasketch import MinHashLSH
 
@@ -47,6 +49,16 @@ def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
     """(bands, rows) that datasketch's MinHashLSH picks for this threshold and permutation count."""
     lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
     return lsh.b, lsh.r
+
+
+class Ranges(NamedTuple):
+    """Candidates left unlisted: for each k, batch row ``rows[k]`` with the earlier articles
+    ``slots[starts[k]:stops[k]]`` (repeated where several bands are shared, removed ones included)."""
+
+    slots: np.ndarray
+    rows: np.ndarray
+    starts: np.ndarray
+    stops: np.ndarray
 
 
 class BandIndex:
@@ -81,18 +93,18 @@ class BandIndex:
     def add_slots(self, ids: list[str], values: np.ndarray, query: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """``add``, with the candidates as two arrays: rows of the batch, and the earlier articles'
         slots (the batch's row ``i`` takes slot ``len(self.ids) + i``, before the call)."""
-        rows, slots, _, _ = self.add_slots_split(ids, values, query, per_band=None)
+        rows, slots, _ = self.add_slots_split(ids, values, query, per_band=None)
         return rows, slots
 
     def add_slots_split(self, ids: list[str], values: np.ndarray, query: bool = True,
-                        per_band: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+                        per_band: int | None = None) -> tuple[np.ndarray, np.ndarray, list[Ranges]]:
         """``add_slots`` in two parts: the candidates among the first ``per_band`` earlier articles
-        of each shared band (in each sorted run), unique and live, and the rest of them, as found
-        (repeated where several bands are shared, removed articles included)."""
+        of each shared band (in each sorted run), unique and live, and the rest of them as ranges of
+        the runs, not listed (a big story's rest is ~135M entries over a 100k run)."""
         n = len(ids)
         none = np.zeros(0, dtype=np.int64)
         if not n:
-            return none, none, none, none
+            return none, none, []
         base = len(self._ids)
         self._grow(base + n)
         self._ids.extend(ids)
@@ -104,22 +116,22 @@ class BandIndex:
         rows = np.repeat(np.arange(n, dtype=np.int64), self.bands)
         order = np.argsort(keys, kind="stable")
         sorted_keys = keys[order]
-        found_rows, found_slots, rest_rows, rest_slots = [], [], [], []
+        found_rows, found_slots, rest = [], [], []
         for run_keys, run_slots in self._runs if query else ():
             # searched in key order (~1.8x faster: each search starts near the last), then put back
             lo, hi = np.empty_like(order), np.empty_like(order)
             lo[order] = np.searchsorted(run_keys, sorted_keys, side="left")
             hi[order] = np.searchsorted(run_keys, sorted_keys, side="right")
             cut = hi if per_band is None else np.minimum(hi, lo + per_band)  # a run keeps slot order
-            for first, last, into_rows, into_slots in ((lo, cut, found_rows, found_slots),
-                                                        (cut, hi, rest_rows, rest_slots)):
-                counts = last - first
-                if not counts.any():
-                    continue
+            counts = cut - lo
+            if counts.any():
                 which = np.repeat(np.arange(len(keys)), counts)
-                starts = np.repeat(first - np.cumsum(counts) + counts, counts)
-                into_rows.append(rows[which])
-                into_slots.append(run_slots[starts + np.arange(len(which))])
+                starts = np.repeat(lo - np.cumsum(counts) + counts, counts)
+                found_rows.append(rows[which])
+                found_slots.append(run_slots[starts + np.arange(len(which))])
+            beyond = np.flatnonzero(hi > cut)
+            if len(beyond):
+                rest.append(Ranges(run_slots, rows[beyond], cut[beyond], hi[beyond]))
         sorted_slots = (rows[order] + base).astype(np.int32)
         starts = np.concatenate([[0], np.flatnonzero(sorted_keys[1:] != sorted_keys[:-1]) + 1])
         sizes = np.diff(np.concatenate([starts, [len(keys)]]))
@@ -133,11 +145,9 @@ class BandIndex:
             found_rows.append(sorted_slots[later].astype(np.int64) - base)
             found_slots.append(sorted_slots[earlier])
         self._push(sorted_keys, sorted_slots)
-        rest = ((np.concatenate(rest_rows), np.concatenate(rest_slots).astype(np.int64)) if rest_rows
-                else (none, none))
         if not found_rows:
-            return none, none, *rest
-        return (*self.live_pairs(np.concatenate(found_rows), np.concatenate(found_slots), base), *rest)
+            return none, none, rest
+        return (*self.live_pairs(np.concatenate(found_rows), np.concatenate(found_slots), base), rest)
 
     def live_pairs(self, rows: np.ndarray, slots: np.ndarray, base: int) -> tuple[np.ndarray, np.ndarray]:
         """The distinct pairs (row, slot) in (row, slot) order, without removed articles or a row
