@@ -45,12 +45,24 @@ def story_features(text: str) -> list[str]:
     """
     found = set()
     for match in _NAME.finditer(text):
-        if _SENTENCE_START.search(text, max(0, match.start() - 8), match.start()):
-            continue  # a sentence's first word is capitalized whatever it is
-        word = re.sub(r"['’]s$", "", match.group().lower())
-        if len(word) > 1 and word not in _NOT_NAMES:
-            found.add(word)
+        word = match.group().lower()
+        if word.endswith(("'s", "’s")):
+            word = word[:-2]
+        if word in found or len(word) < 2 or word in _NOT_NAMES:
+            continue
+        # A sentence's first word is capitalized whatever it is. The pattern can only match where
+        # its window holds the string's start, a line break or a sentence's end (most names: none).
+        start = match.start()
+        window = text[max(0, start - 8):start]
+        if (start <= 8 or "\n" in window or _has_sentence_end(window)) \
+                and _SENTENCE_START.search(text, max(0, start - 8), start):
+            continue
+        found.add(word)
     return sorted(found)
+
+
+def _has_sentence_end(window: str) -> bool:
+    return "." in window or "!" in window or "?" in window or "…" in window or ":" in window
 
 
 def story_signatures(texts: list[str], cfg: StoryConfig) -> list[LeanMinHash | None]:
