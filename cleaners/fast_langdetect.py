@@ -180,6 +180,22 @@ class FastDetector(Detector):
     settle: tuple[str, float] | None = None
     settled = False
 
+    def __init__(self, factory):
+        # Detector.__init__ without its random.Random(), seeded from the OS (~13 us, two or three
+        # detections an article): the compiled trials draw from their own stream, and langdetect's
+        # own loop gets one when it runs (_detect_block).
+        self.word_lang_prob_map = factory.word_lang_prob_map
+        self.langlist = factory.langlist
+        self.seed = factory.seed
+        self.random = None
+        self.text = ""
+        self.langprob = None
+        self.alpha = self.ALPHA_DEFAULT
+        self.n_trial = 7
+        self.max_text_length = 10000
+        self.prior_map = None
+        self.verbose = False
+
     def append(self, text: str) -> None:
         # Each pattern needs a character most texts lack: skipping its scan then changes nothing.
         if "://" in text:
@@ -214,6 +230,7 @@ class FastDetector(Detector):
 
     def _detect_block(self) -> None:
         if not isinstance(self.seed, int) or self.prior_map is not None or self.verbose:
+            self.random = random.Random()
             return super()._detect_block()  # unseeded or customised: langdetect's own loop
         self.cleaning_text()
         rows = self._ngram_rows()

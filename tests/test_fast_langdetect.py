@@ -109,3 +109,22 @@ def test_compiles_without_a_cache_folder(monkeypatch):
     monkeypatch.setattr(numba, "njit", njit_without_cache)
     in_memory = compiled(fast_langdetect._random.py_func)
     assert in_memory(2**32 - 1, 2**32 - 1) == fast_langdetect._random(2**32 - 1, 2**32 - 1) < 1.0
+
+
+def test_starts_as_langdetects_detector_and_falls_back_to_its_loop_unseeded():
+    """The fast detector sets what langdetect's Detector sets (less its OS-seeded random source,
+    which only langdetect's own loop uses); unseeded, that loop still runs and answers."""
+    from langdetect import detector_factory
+    from langdetect.detector import Detector
+
+    from cleaners.fast_langdetect import FastDetector
+
+    detector_factory.init_factory()
+    factory = detector_factory._factory
+    plain, fast = vars(Detector(factory)), vars(FastDetector(factory))
+    assert set(plain) == set(fast)
+    assert {k: v for k, v in plain.items() if k != "random"} == {k: v for k, v in fast.items() if k != "random"}
+    unseeded = FastDetector(factory)
+    unseeded.seed = None
+    unseeded.append("Le ministre a dit que les discussions reprendraient la semaine prochaine à Paris.")
+    assert unseeded.get_probabilities()[0].lang == "fr"
