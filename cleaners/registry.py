@@ -75,7 +75,8 @@ def get_cleaner(name: str) -> Cleaner:
     global _CLEANERS
     if _CLEANERS is None:
         _CLEANERS = _table()
-    validate_cleaner_names([name])
+    if name not in CLEANER_NAMES:  # asked per cleaner, round and article: the error's work only here
+        validate_cleaner_names([name])
     return _CLEANERS[name]
 
 
