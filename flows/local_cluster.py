@@ -10,6 +10,7 @@ The flow joins it by address, like any existing cluster.
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import socket
 import threading
 from collections.abc import Iterator
@@ -23,13 +24,39 @@ _WARM_UP_TEXT = (
 )
 
 
-def dask_setup(worker) -> None:  # noqa: ARG001 - Dask's preload hook
-    """Runs in each worker process at start-up (Dask ``preload``)."""
+def warm_up() -> None:
+    """Load what cleaning needs, once per process."""
     from cleaners.config import Config
     from cleaners.corpus import clean_batch
     from cleaners.io import RawRecord
 
     clean_batch([RawRecord("warm-up", "warm-up", "txt", _WARM_UP_TEXT.encode())], Config())
+
+
+def dask_setup(worker) -> None:  # noqa: ARG001 - Dask's preload hook
+    """Runs in each worker process at start-up (Dask ``preload``): nearly nothing left to do where
+    the worker was forked from a warmed server (``_fork_warmed_workers``)."""
+    warm_up()
+
+
+def _fork_warmed_workers() -> None:
+    """Start the workers from one warmed process, where the platform can (not Windows).
+
+    Dask spawns each worker as a new interpreter by default: each imports Dask and the cleaners and
+    loads the models (~2.4 s of CPU a worker here). With multiprocessing's fork server, one server
+    process imports and warms them (``flows.warm_workers``) and each worker is forked from it,
+    warmed. On the 2-core machine a 2-worker run of 2,000 articles took 13.0 and 13.0 s against
+    15.5 and 14.6 s (alternated; the fork server without the warm-up: ~1 s less).
+    """
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return
+    import dask
+    from distributed.utils import get_mp_context
+
+    dask.config.set({"distributed.worker.multiprocessing-method": "forkserver"})
+    # Dask sets its own list (Dask and its dependencies) on first use; ours adds the warm-up. It
+    # takes effect where the server is not already running in this process.
+    get_mp_context().set_forkserver_preload(["distributed", "flows.warm_workers"])
 
 
 def free_port() -> int:
@@ -54,6 +81,7 @@ def early_local_cluster(workers: int) -> Iterator[str]:
             # cleaning needs (~1.5% of a worker's time in a py-spy profile); nobody reads it here.
             # The workers' processes take the config the cluster starts with.
             dask.config.set({"distributed.worker.profile.enabled": False})
+            _fork_warmed_workers()
 
             # Processes, one thread each: cleaning is pure Python and holds the GIL. Loopback, no dashboard.
             started["cluster"] = LocalCluster(

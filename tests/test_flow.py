@@ -251,7 +251,11 @@ def test_the_early_local_cluster_has_warmed_workers_before_the_first_batch():
 
     from flows.local_cluster import early_local_cluster
 
+    import multiprocessing
+
     warmed = ["cleaners.corpus", "cleaners.fast_langdetect"]
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        warmed.append("flows.warm_workers")  # forked from the server that warmed them, not spawned
     with early_local_cluster(2) as address, Client(address, timeout=60) as client:
         client.wait_for_workers(2, timeout=60)
         loaded = client.run(lambda: [m for m in warmed if m in sys.modules])
