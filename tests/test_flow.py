@@ -245,13 +245,12 @@ def test_the_write_pass_on_workers_writes_what_one_process_writes(tmp_path, shar
 
 def test_the_early_local_cluster_has_warmed_workers_before_the_first_batch():
     """`--workers N` starts its cluster before Prefect's server; each worker loads the cleaners at start-up."""
+    import multiprocessing
     import sys
 
     from dask.distributed import Client
 
     from flows.local_cluster import early_local_cluster
-
-    import multiprocessing
 
     warmed = ["cleaners.corpus", "cleaners.fast_langdetect"]
     if "forkserver" in multiprocessing.get_all_start_methods():
