@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from cleaners.config import Config
-from cleaners.stories import StoryFinder, _agree_enough, _joining, _least_agreeing, story_features, story_signatures
+from cleaners.stories import StoryFinder, _agree, _joining, _least_agreeing, story_features, story_signatures
 
 from .conftest import SEEDS, copy_seeds, load_case
 from .test_corpus import rows, run_pure
@@ -141,7 +141,8 @@ def test_compiled_verification_agrees_with_datasketchs_estimate():
         expected = np.count_nonzero(values[a] == values[b], axis=1) / 128 >= threshold
         if threshold <= 0.34:  # both answers occur
             assert 0 < expected.sum() < len(expected)
-        got = _agree_enough(values, a, b, _least_agreeing(threshold, 128))
+        need = _least_agreeing(threshold, 128)
+        got = np.array([_agree(values[x], values[y], need) for x, y in zip(a, b, strict=True)])
         assert np.array_equal(got, expected)
 
 
@@ -153,5 +154,5 @@ def test_a_pair_into_a_group_its_row_already_joins_is_not_kept():
     group = np.array([0, 1, 1, 3, 4], dtype=np.int64)
     a = np.array([0, 0, 0, 4, 4])
     b = np.array([1, 2, 3, 1, 2])
-    assert _agree_enough(values, a, b, 2).tolist() == [True, True, True, False, True]
+    assert [_agree(values[x], values[y], 2) for x, y in zip(a, b, strict=True)] == [True, True, True, False, True]
     assert _joining(values, group, a, b, 2).tolist() == [True, False, True, False, True]
