@@ -71,13 +71,28 @@ class Lookup:
 class CleanCache:
     def __init__(self, folder: Path, config: Config):
         folder.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(folder / CACHE_FILE)
-        self._db.execute("CREATE TABLE IF NOT EXISTS cleaned (key TEXT PRIMARY KEY, article TEXT NOT NULL, "
-                         "sig_meta TEXT, sig BLOB, run INTEGER NOT NULL)")
+        self.path = folder / CACHE_FILE
         self._fingerprint = cleaning_fingerprint(config).encode()
         self._config = config
-        self._run = (self._db.execute("SELECT MAX(run) FROM cleaned").fetchone()[0] or 0) + 1
         self.hits = self.misses = 0
+        # Why the cache file found was set aside (None: it was read, or there was none). The cache
+        # only saves work, so an unreadable one (a disk fault, a stray file of that name) is
+        # started afresh rather than stopping the run; the flow logs this as a warning.
+        self.discarded: str | None = None
+        try:
+            self._open()
+        except sqlite3.DatabaseError as exc:
+            self._db.close()
+            self.discarded = f"{self.path} could not be read ({exc}); it was removed and the cache started afresh"
+            for suffix in ("", "-journal", "-wal", "-shm"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            self._open()
+
+    def _open(self) -> None:
+        self._db = sqlite3.connect(self.path)
+        self._db.execute("CREATE TABLE IF NOT EXISTS cleaned (key TEXT PRIMARY KEY, article TEXT NOT NULL, "
+                         "sig_meta TEXT, sig BLOB, run INTEGER NOT NULL)")
+        self._run = (self._db.execute("SELECT MAX(run) FROM cleaned").fetchone()[0] or 0) + 1
 
     def _key(self, record: RawRecord) -> str:
         digest = hashlib.sha256(self._fingerprint)

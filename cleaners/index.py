@@ -48,13 +48,21 @@ class SignatureIndex:
         folder.mkdir(parents=True, exist_ok=True)
         self.path = folder / INDEX_FILE
         self._db = sqlite3.connect(self.path)
-        with self._db:
-            self._db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-            self._db.execute("CREATE TABLE IF NOT EXISTS signatures (id TEXT PRIMARY KEY, words INTEGER, "
-                             "published TEXT, exact TEXT, figures TEXT, seed INTEGER, scheme TEXT, hashvalues BLOB)")
-            stored = self._db.execute("SELECT value FROM meta WHERE key = 'settings'").fetchone()
-            if stored is None:
-                self._db.execute("INSERT INTO meta VALUES ('settings', ?)", (_settings(cfg),))
+        try:
+            with self._db:
+                self._db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+                self._db.execute("CREATE TABLE IF NOT EXISTS signatures (id TEXT PRIMARY KEY, words INTEGER, "
+                                 "published TEXT, exact TEXT, figures TEXT, seed INTEGER, scheme TEXT, "
+                                 "hashvalues BLOB)")
+                stored = self._db.execute("SELECT value FROM meta WHERE key = 'settings'").fetchone()
+                if stored is None:
+                    self._db.execute("INSERT INTO meta VALUES ('settings', ?)", (_settings(cfg),))
+        except sqlite3.DatabaseError as exc:
+            # Unlike the cleaning cache, the index is what earlier runs kept: not to be dropped unasked.
+            self._db.close()
+            raise ConfigError(f"the dedup index {self.path} could not be read ({exc}); restore it from a backup, "
+                              "or delete it to start afresh (articles kept before are then not known to "
+                              "this run), or use another output folder") from exc
         if stored is not None and stored[0] != _settings(cfg):
             self._db.close()
             raise _refuse(str(self.path), stored[0], _settings(cfg))

@@ -172,6 +172,8 @@ def clean_corpus(
     out = Path(output)
     ledger = Ledger(out, config)
     cache = CleanCache(out, config) if config.pipeline.incremental else None
+    if cache and cache.discarded:
+        logger.warning("incremental cache: %s", cache.discarded)
 
     def clean(records: list[RawRecord]) -> tuple[list[SpoolEntry], list[Signature | None]]:
         return clean_batch_task(records, config)

@@ -16,6 +16,7 @@ import pytest
 from cleaners.cache import CACHE_FILE, CleanCache
 from cleaners.config import Config
 from cleaners.corpus import OUTPUT_FILES, Ledger, batched, clean_batch, write_outputs
+from cleaners.index import INDEX_FILE
 from cleaners.io import iter_records
 
 from . import bad_corpus
@@ -125,6 +126,57 @@ def test_incremental_run_cleans_only_new_or_changed(tmp_path):
     assert sum(full_calls) == 6  # every input cleaned afresh
     for name in OUTPUT_FILES:
         assert (tmp_path / "out" / name).read_bytes() == (full / name).read_bytes(), name
+
+
+def test_unreadable_cache_is_started_afresh(tmp_path):
+    """A cache file that is not a database (a disk fault, a stray file): the run cleans everything,
+    says why, and leaves a working cache; the output is a full run's."""
+    src = copy_seeds(tmp_path / "in")
+    full, out = tmp_path / "full", tmp_path / "out"
+    run_with_cache([str(src)], full, [])
+    out.mkdir()
+    (out / CACHE_FILE).write_bytes(b"not a database\n" * 300)
+    (out / f"{CACHE_FILE}-journal").write_bytes(b"\0" * 512)  # a stale journal goes with it
+    config = Config()
+    opened = CleanCache(out, config)
+    assert opened.discarded is not None and "could not be read" in opened.discarded
+    assert not (out / f"{CACHE_FILE}-journal").exists()
+    opened.close()
+    (out / CACHE_FILE).write_bytes(b"not a database\n" * 300)
+    calls: list[int] = []
+    run_with_cache([str(src)], out, calls)
+    assert sum(calls) == 5
+    for name in OUTPUT_FILES:
+        assert (out / name).read_bytes() == (full / name).read_bytes(), name
+    reopened = CleanCache(out, config)
+    assert reopened.discarded is None
+    reopened.close()
+    calls.clear()
+    run_with_cache([str(src)], out, calls)
+    assert sum(calls) == 0  # the new cache serves the next run
+
+
+def test_unreadable_state_files_in_a_real_run(tmp_path):
+    """`newsclean run`: an unreadable cache is a warning and the run goes on; an unreadable dedup
+    index (what earlier runs kept, so not dropped unasked) is one line, exit 2, the output whole."""
+    out = tmp_path / "out"
+    assert cli("run", str(SEEDS), "-o", str(out), "-q").returncode == 0
+    previous = {n: (out / n).read_bytes() for n in OUTPUT_FILES}
+    (out / CACHE_FILE).write_bytes(b"not a database\n" * 300)
+    result = cli("run", str(SEEDS), "-o", str(out), "-q")
+    assert result.returncode == 0
+    assert "WARNING | Flow run" in result.stderr
+    assert f"incremental cache: {out / CACHE_FILE} could not be read (file is not a database)" in result.stderr
+    assert {n: (out / n).read_bytes() for n in OUTPUT_FILES} == previous
+
+    (out / INDEX_FILE).write_bytes(b"not a database\n" * 300)
+    result = cli("run", str(SEEDS), "-o", str(out), "-q")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"newsclean: error: the dedup index {out / INDEX_FILE} could not be read (file is not a database); "
+        "restore it from a backup, or delete it to start afresh (articles kept before are then not known "
+        "to this run), or use another output folder"]
+    assert {n: (out / n).read_bytes() for n in OUTPUT_FILES} == previous
 
 
 def test_cache_is_shared_by_runs_spread_differently_but_not_by_other_cleaning():
