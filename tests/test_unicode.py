@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import ftfy
 
+from cleaners import unicode
 from cleaners.unicode import (
     FTFY_CONFIG,
     FTFY_MOJIBAKE,
@@ -89,6 +91,30 @@ def test_whole_text_shortcut_sees_broken_lines_anywhere():
         text = f"{clean}\n\n{broken}\n\nLast line."
         assert not ftfy_leaves_alone(text), broken
         assert repair_unicode(text).text != LINE_BREAKS.sub("\n", text)  # and the line is repaired
+
+
+def test_the_one_scan_shortcuts_give_what_the_full_checks_give(monkeypatch):
+    # Whole pages of the benchmark (most have none of the characters the in-line repairs act on) and
+    # texts with each of them, repaired with the shortcuts and with every check run on every line.
+    pages = []
+    for name in ("html-text", "trafilatura", "ground-truth"):
+        found = json.loads((BENCH / f"{name}.json").read_text(encoding="utf-8"))
+        pages += [page.get("articleBody") or "" for page in found.get("output", found).values()]
+    base = "He said “no.” — and left.\nCafé society, naïve 50 €.\n  Indented line.  \n\nLast line."
+    edges = [base.replace("no.", odd) for odd in ("no\u200b.", "no\x07.", "no\u00a0.", "no\t.", "no\r\nso.",
+                                                   "no\u2028so.", "no\x0cso.", "no\x85so.", "\ufb01ne.",
+                                                   "ＡＢＣ.", "Cafe\u0301.", "Â so.", "so  far.", "&amp;.")]
+    texts = [*pages, base, *edges]
+    assert sum(not unicode._SPECIAL.search(t) for t in pages) > len(pages) / 2  # the shortcut is taken
+    assert sum(not unicode._SPECIAL.search(t) for t in edges) == 4  # NFD, mojibake, spaces, entity
+
+    def repaired():
+        return [(r.text, r.edits) for r in map(repair_unicode, texts)]
+
+    fast = repaired()
+    monkeypatch.setattr(unicode, "_SPECIAL", re.compile(r"[\s\S]"))
+    monkeypatch.setattr(unicode, "_lines_left_as_they_are", lambda *_: False)
+    assert repaired() == fast
 
 
 def test_mojibake_search_near_the_characters_it_needs_finds_what_the_full_search_finds():
