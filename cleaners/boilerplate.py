@@ -26,6 +26,7 @@ PHRASE_DIR = Path(__file__).parent / "phrases"
 # A tail section holds junk or short non-prose lines; a sentence after "Comments" is article text.
 MAX_TAIL_LINE_WORDS = 40
 LINE_ANSWERS = 16_384  # lines whose classification is kept (see PhraseBook._answers)
+SETTLED_TEXTS = 64  # texts known to have nothing left to remove (see remove_boilerplate)
 # "Stranded" lines: at most this many words, between two removed lines.
 MAX_STRANDED_WORDS = 20
 
@@ -59,6 +60,9 @@ class PhraseBook:
     # classify_line's answers for recent lines: each line tries a dozen alternations, and lines
     # recur across articles (republished copies, a site's standard lines). Cleared past the limit.
     _answers: dict = field(default_factory=dict, compare=False, repr=False)
+    # Texts a pass of every rule left unchanged, with the settings that pass read (see
+    # remove_boilerplate). Cleared past SETTLED_TEXTS.
+    _settled: dict = field(default_factory=dict, compare=False, repr=False)
 
     def classify_line(self, line: str, long: bool = False) -> tuple[str, str] | None:
         """The first line rule the whole line matches; for a ``long`` line only any_length rules."""
@@ -539,6 +543,11 @@ def remove_boilerplate(text: str, ctx) -> Cleaned:
     """
     cfg: BoilerplateConfig = ctx.config.boilerplate
     book = phrasebook_for(cfg)
+    # A confirming cleaning round mostly hands back the text this cleaner ended with (nine in ten
+    # on generated news): its last pass there already found nothing to remove.
+    settled = (text, cfg.max_link_words, cfg.max_tail_lines)
+    if settled in book._settled:
+        return Cleaned(text)
     edits: list[Edit] = []
     # Rules judge a line by its neighbours; once junk between two lines goes, they may be neighbours
     # that a rule now names (two headline links, a line stranded between ads). Passes repeat until
@@ -550,6 +559,9 @@ def remove_boilerplate(text: str, ctx) -> Cleaned:
         if left == text:
             break
         text = left
+    if len(book._settled) >= SETTLED_TEXTS:
+        book._settled.clear()
+    book._settled[(text, cfg.max_link_words, cfg.max_tail_lines)] = True
     fields = {"truncated": True} if any(e.category == "paywall" for e in edits) else {}
     return Cleaned(text, edits, fields)
 

@@ -11,6 +11,7 @@ import pytest
 
 from cleaners.boilerplate import load_phrasebook, remove_boilerplate
 from cleaners.config import ConfigError
+from cleaners.registry import CleanerContext
 
 from .conftest import load_case
 
@@ -361,3 +362,20 @@ def test_a_remembered_line_answer_depends_on_the_line_length_rule():
     for _ in range(2):
         assert book.classify_line("ADVERTISEMENT") == ("ad", "advertisement marker")
         assert book.classify_line("ADVERTISEMENT", long=True) is None
+
+
+def test_a_text_left_as_it_was_is_remembered_per_setting():
+    # A confirming round skips the rules for a text they left as it was; a setting the rules read
+    # asks again. A tail starts only within max_tail_lines of the end.
+    lines = [f"Item {i}" for i in range(14)]
+    text = "\n\n".join([NEWS, "More stories from Reuters", *lines])
+    short, long = CleanerContext(language="en"), CleanerContext(language="en")
+    long.config.boilerplate.max_tail_lines = 20
+    assert remove_boilerplate(text, short).text == text  # too far from the end
+    assert remove_boilerplate(text, short).edits == []  # asked again: the remembered answer
+    assert remove_boilerplate(text, long).text == NEWS
+    for _ in range(2):  # only what a pass left as it was is remembered
+        cleaned = remove_boilerplate(f"{NEWS}\n\nADVERTISEMENT", short)
+        assert (cleaned.text, [e.category for e in cleaned.edits]) == (NEWS, ["ad"])
+    again = remove_boilerplate(cleaned.text, short)
+    assert (again.text, again.edits, again.fields) == (NEWS, [], {})
