@@ -205,7 +205,8 @@ class FastDetector(Detector):
         if _VI_MARK.search(text):
             text = NGram.normalize_vi(text)
         # The original appends character by character, skipping a space that follows a space.
-        self.text += _SPACE_RUNS.sub(" ", text[:self.max_text_length])
+        text = text[:self.max_text_length]
+        self.text += _SPACE_RUNS.sub(" ", text) if "  " in text else text
 
     def cleaning_text(self) -> None:
         # Latin letters are only counted as far as the comparison needs (most texts are Latin).
@@ -220,7 +221,7 @@ class FastDetector(Detector):
             profiles.clear()
         parts = self.text.split(" ")  # normalised token by token (a character maps to the same, alone)
         inner = profiles.inner  # tokens followed by a space also emit their last n-grams with it
-        chunks = [inner[word] for word in parts[:-1]]
+        chunks = list(map(inner.__getitem__, parts[:-1]))  # a dict's __getitem__ calls __missing__
         chunks.append(profiles.last[parts[-1]])
         return np.frombuffer(b"".join(chunks), dtype=np.int32)
 
