@@ -51,20 +51,22 @@ def test_flow_with_bad_inputs_completes(prefect_harness, tmp_path):
     assert counts == {"inputs": 4, "kept": 1, "duplicate": 0, "rejected": 3}
 
 
-def newsclean(*args, cwd):
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+def newsclean(*args, cwd, env=None):
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
     return subprocess.run([sys.executable, "-m", "flows.cli", *args], cwd=cwd, env=env, capture_output=True,
                           text=True, timeout=300)
 
 
 def test_cli_run_then_explain(tmp_path):
     out = tmp_path / "out"
-    done = newsclean("run", "seeds", "-o", str(out), "-q", cwd=ROOT)
+    done = newsclean("run", "seeds", "-o", str(out), "-q", cwd=ROOT, env={"PREFECT_LOGGING_LEVEL": "DEBUG"})
     assert done.returncode == 0, done.stderr
     assert "5 inputs: 5 kept, 0 duplicates, 0 rejected" in done.stderr
     # the command's own server, started before Prefect was imported, served the flow run; its logs
     # all reached it before it stopped
     assert "Starting temporary server" not in done.stderr and "Error logging to API" not in done.stderr
+    assert "| DEBUG   |" in done.stderr  # Prefect says at debug level when it starts heartbeats:
+    assert "heartbeat" not in done.stderr  # none for a server that ends with the run
     manifest = [json.loads(line) for line in (out / "manifest.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [m["status"] for m in manifest] == ["kept"] * 5
     shown = newsclean("explain", "004_520a83227d8b1b45", "-o", str(out), cwd=ROOT)
