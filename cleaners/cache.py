@@ -82,7 +82,6 @@ class CleanCache:
         try:
             self._open()
         except sqlite3.DatabaseError as exc:
-            self._db.close()
             self.discarded = f"{self.path} could not be read ({exc}); it was removed and the cache started afresh"
             for suffix in ("", "-journal", "-wal", "-shm"):
                 Path(f"{self.path}{suffix}").unlink(missing_ok=True)
@@ -90,9 +89,13 @@ class CleanCache:
 
     def _open(self) -> None:
         self._db = sqlite3.connect(self.path)
-        self._db.execute("CREATE TABLE IF NOT EXISTS cleaned (key TEXT PRIMARY KEY, article TEXT NOT NULL, "
-                         "sig_meta TEXT, sig BLOB, run INTEGER NOT NULL)")
-        self._run = (self._db.execute("SELECT MAX(run) FROM cleaned").fetchone()[0] or 0) + 1
+        try:
+            self._db.execute("CREATE TABLE IF NOT EXISTS cleaned (key TEXT PRIMARY KEY, article TEXT NOT NULL, "
+                             "sig_meta TEXT, sig BLOB, run INTEGER NOT NULL)")
+            self._run = (self._db.execute("SELECT MAX(run) FROM cleaned").fetchone()[0] or 0) + 1
+        except sqlite3.DatabaseError:
+            self._db.close()
+            raise
 
     def _key(self, record: RawRecord) -> str:
         digest = hashlib.sha256(self._fingerprint)

@@ -88,8 +88,8 @@ def _run_flow(args: argparse.Namespace, config, local_address: str | None, serve
 
         progress.subscribe(advance)
         # Heartbeats tell a lasting server that a run is alive; the command's own server ends with
-        # the run. Their thread wakes once a second, and the run waited for it at its end (0.5 s
-        # on average, a run on the seeds taking 7.5 s).
+        # the run. Their thread wakes once a second, and the run waited for it at its end: a run
+        # on the seeds took 8.5 s with them, 7.6 s without.
         no_heartbeats = {PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None} if temporary_server else {}
         try:
             runner = task_runner_for(config, local_address)
