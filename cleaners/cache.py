@@ -18,8 +18,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+from datasketch import LeanMinHash
+
 from cleaners.config import Config, config_to_dict
-from cleaners.corpus import SpoolEntry, attach_story_signatures, spool_entry
+from cleaners.corpus import SpoolEntry, spool_entry
 from cleaners.dedup import Signature
 from cleaners.document import Article
 from cleaners.io import RawRecord
@@ -43,19 +46,29 @@ def cleaning_fingerprint(config: Config) -> str:
     return digest.hexdigest()
 
 
-def _sig_to_row(sig: Signature | None) -> tuple[str | None, bytes | None]:
+def _sig_to_row(sig: Signature | None) -> tuple[str | None, bytes | None, bytes | None]:
+    """(meta, dedup values, story values) of a signature, for the cache's columns."""
     if sig is None:
-        return None, None
+        return None, None, None
     _, words, _, exact, figures, seed, scheme, blob = sig.to_row()
-    return json.dumps({"words": words, "exact": exact, "figures": figures, "seed": seed, "scheme": scheme}), blob
+    meta = {"words": words, "exact": exact, "figures": figures, "seed": seed, "scheme": scheme}
+    story = None
+    if sig.story is not None:
+        meta |= {"story_seed": int(sig.story.seed), "story_scheme": sig.story.scheme}
+        story = sig.story.hashvalues.tobytes()
+    return json.dumps(meta), blob, story
 
 
-def _sig_from_row(article: Article, meta: str | None, blob: bytes | None) -> Signature | None:
+def _sig_from_row(article: Article, meta: str | None, blob: bytes | None, story: bytes | None) -> Signature | None:
     if meta is None:
         return None
     m = json.loads(meta)
-    return Signature.from_row((article.id, m["words"], article.published, m["exact"], m["figures"],
+    sig = Signature.from_row((article.id, m["words"], article.published, m["exact"], m["figures"],
                               m["seed"], m["scheme"], blob))
+    if story is not None:
+        sig.story = LeanMinHash(seed=m["story_seed"], hashvalues=np.frombuffer(story, dtype=np.uint32),
+                                scheme=m["story_scheme"])
+    return sig
 
 
 @dataclass
@@ -90,8 +103,12 @@ class CleanCache:
     def _open(self) -> None:
         self._db = sqlite3.connect(self.path)
         try:
+            columns = [row[1] for row in self._db.execute("PRAGMA table_info(cleaned)")]
+            if columns and "story" not in columns:  # an earlier layout: its entries would all miss anyway
+                with self._db:
+                    self._db.execute("DROP TABLE cleaned")
             self._db.execute("CREATE TABLE IF NOT EXISTS cleaned (key TEXT PRIMARY KEY, article TEXT NOT NULL, "
-                             "sig_meta TEXT, sig BLOB, run INTEGER NOT NULL)")
+                             "sig_meta TEXT, sig BLOB, story BLOB, run INTEGER NOT NULL)")
             self._run = (self._db.execute("SELECT MAX(run) FROM cleaned").fetchone()[0] or 0) + 1
         except sqlite3.DatabaseError:
             self._db.close()
@@ -114,7 +131,8 @@ class CleanCache:
         keys = [self._key(r) for r in records]
         found: dict[str, tuple] = {}
         for key in keys:
-            row = self._db.execute("SELECT article, sig_meta, sig FROM cleaned WHERE key = ?", (key,)).fetchone()
+            row = self._db.execute("SELECT article, sig_meta, sig, story FROM cleaned WHERE key = ?",
+                                   (key,)).fetchone()
             if row:
                 found[key] = row
         todo = [i for i, key in enumerate(keys) if key not in found]
@@ -124,25 +142,21 @@ class CleanCache:
                  fresh_sigs: list[Signature | None]) -> tuple[list[SpoolEntry], list[Signature | None]]:
         """Second half of ``clean``: store the cleaned misses, return every record's result in order."""
         fresh = dict(zip(lookup.todo_at, zip(fresh_entries, fresh_sigs, strict=True), strict=True))
-        entries, sigs, hit_articles, hit_sigs = [], [], [], []
+        entries, sigs = [], []
         with self._db:
             for i, key in enumerate(lookup.keys):
                 if i in fresh:
                     entry, sig = fresh[i]
-                    self._db.execute("INSERT OR REPLACE INTO cleaned VALUES (?, ?, ?, ?, ?)",
+                    self._db.execute("INSERT OR REPLACE INTO cleaned VALUES (?, ?, ?, ?, ?, ?)",
                                      (key, entry.line, *_sig_to_row(sig), self._run))
                 else:
-                    line, meta, blob = lookup.found[key]
+                    line, meta, blob, story = lookup.found[key]
                     article = Article.from_dict(json.loads(line))
-                    sig = _sig_from_row(article, meta, blob)
+                    sig = _sig_from_row(article, meta, blob, story)
                     entry = spool_entry(article, self._config, line)
-                    if sig is not None:
-                        hit_articles.append(article)
-                        hit_sigs.append(sig)
                     self._db.execute("UPDATE cleaned SET run = ? WHERE key = ?", (self._run, key))
                 entries.append(entry)
                 sigs.append(sig)
-        attach_story_signatures(hit_sigs, hit_articles, self._config)  # not stored: made again, as cleaning would
         self.hits += len(lookup.keys) - len(lookup.todo)
         self.misses += len(lookup.todo)
         return entries, sigs

@@ -37,7 +37,7 @@ class Signature:
     figures: str  # its distinct numbers, in order (see ``same_figures``)
     minhash: LeanMinHash
     # The story signature (cleaners.stories), made with the dedup one (``clean_batch``, on the
-    # workers; the cache for its hits); not stored in the index or the cache. None: too few features.
+    # workers); kept in the cache, not in the index. None: too few features.
     story: LeanMinHash | None = None
 
     def to_row(self) -> tuple[str, int, str | None, str, str, int, str, bytes]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -126,6 +127,50 @@ def test_incremental_run_cleans_only_new_or_changed(tmp_path):
     assert sum(full_calls) == 6  # every input cleaned afresh
     for name in OUTPUT_FILES:
         assert (tmp_path / "out" / name).read_bytes() == (full / name).read_bytes(), name
+
+
+def test_a_cache_hit_gives_the_signatures_cleaning_gives(tmp_path):
+    """Dedup and story signatures come back from the cache as cleaning made them (a story
+    signature of None too), so a rerun's dedup and stories are a full run's."""
+    config = Config()
+    records = list(iter_records([str(SEEDS)], config.input))
+    # kept, but with no names for a story signature
+    plain = " ".join(["the council said the new road would open next spring after years of delay."] * 6)
+    records.append(dataclasses.replace(records[0], default_id="plain", data=f"A plain headline\n\n{plain}".encode()))
+    fresh_entries, fresh_sigs = clean_batch(records, config)
+    assert fresh_sigs[-1] is not None and fresh_sigs[-1].story is None
+    cache = CleanCache(tmp_path, config)
+    cache.clean(records, lambda todo: clean_batch(todo, config))
+    entries, sigs = cache.clean(records, lambda todo: pytest.fail("a hit was cleaned again"))
+    cache.close()
+    assert [e.line for e in entries] == [e.line for e in fresh_entries]
+    stories = [None if s is None or s.story is None else s.story for s in fresh_sigs]
+    assert sum(s is not None for s in stories) == 5 and stories[-1] is None
+    for got, want in zip(sigs, fresh_sigs, strict=True):
+        assert (got is None) == (want is None)
+        if want is not None:
+            assert got.to_row() == want.to_row()
+            assert (got.story is None) == (want.story is None)
+            if want.story is not None:
+                assert got.story.hashvalues.tobytes() == want.story.hashvalues.tobytes()
+                assert (got.story.seed, got.story.scheme) == (want.story.seed, want.story.scheme)
+
+
+def test_a_cache_of_an_earlier_layout_is_replaced(tmp_path):
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / CACHE_FILE) as old:  # the layout before story signatures were kept
+        old.execute("CREATE TABLE cleaned (key TEXT PRIMARY KEY, article TEXT NOT NULL, sig_meta TEXT, "
+                    "sig BLOB, run INTEGER NOT NULL)")
+        old.execute("INSERT INTO cleaned VALUES ('k', '{}', NULL, NULL, 3)")
+    old.close()
+    config = Config()
+    records = list(iter_records([str(SEEDS)], config.input))
+    cache = CleanCache(tmp_path, config)
+    assert cache.discarded is None
+    cache.clean(records, lambda todo: clean_batch(todo, config))
+    assert len(cache.clean(records, lambda todo: pytest.fail("a hit was cleaned again"))[0]) == 5
+    cache.close()
 
 
 def test_unreadable_cache_is_started_afresh(tmp_path):
