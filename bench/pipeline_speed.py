@@ -10,7 +10,11 @@ run's, which gives the share of Prefect's orchestration (and the command's start
    copies and near-misses), ~3.6 KB an article.
 2. Runs the real command, `newsclean run CORPUS -o OUT -q` (read, clean, language, MT checks, dedup,
    write), in a fresh output folder without the incremental cache, and prints articles/s, MB/s
-   (of article text) and the peak RSS of the run's processes.
+   (of article text) and the peak RSS of the run's processes, and the CPU of each of its roles
+   (the flow's process, Prefect's server, the Dask workers). With --workers, a run on the seeds
+   first gives the fixed start-up and stop, and the rest gives the flow's own CPU an article
+   against a worker's: every batch's results pass through the flow's one process, so past that
+   many workers it, not the cores, sets the pace.
 3. Times each stage in process on the first --profile-docs articles (the same pure functions the
    flow's tasks call) and prints their shares: reading, each cleaner, signatures, dedup + write.
 """
@@ -50,7 +54,51 @@ def text_megabytes(corpus: Path) -> float:
         return sum(len(json.loads(line)["text"].encode()) for line in handle) / 1e6
 
 
-def run_command(corpus: Path, workers: int | None) -> tuple[float, float, dict]:
+class ProcessCPU:
+    """CPU seconds of a command's process tree, by role, sampled while it runs (a process's last
+    reading counts: children are gone by the end). Roles: the flow's own process (the command; on a
+    local cluster it also runs the Dask scheduler), Prefect's temporary server, and the rest (Dask
+    worker processes, the fork server)."""
+
+    def __init__(self, pid: int, interval: float = 0.2):
+        import threading
+
+        self.pid, self.interval, self.seen = pid, interval, {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+
+    def _sample(self) -> None:
+        import psutil  # installed with distributed (prefect-dask)
+
+        root = psutil.Process(self.pid)
+        while not self._stop.is_set():
+            try:
+                tree = [root, *root.children(recursive=True)]
+            except psutil.Error:
+                return
+            for proc in tree:
+                try:
+                    with proc.oneshot():
+                        times, line = proc.cpu_times(), " ".join(proc.cmdline())
+                    self.seen[proc.pid] = (line, times.user + times.system)
+                except psutil.Error:
+                    pass
+            self._stop.wait(self.interval)
+
+    def stop(self) -> dict[str, list[float]]:
+        """{role: each of its processes' CPU seconds, largest first}."""
+        self._stop.set()
+        self._thread.join()
+        roles: dict[str, list[float]] = {"flow": [], "prefect server": [], "workers": []}
+        for pid, (line, cpu) in self.seen.items():
+            role = "flow" if pid == self.pid else "prefect server" if "uvicorn" in line else "workers"
+            roles[role].append(cpu)
+        return {role: sorted(cpus, reverse=True) for role, cpus in roles.items() if cpus}
+
+
+def run_command(corpus: Path, workers: int | None) -> tuple[float, float, dict, dict[str, list[float]]]:
+    """Seconds, peak RSS (MB), counts per status, and CPU by role (``ProcessCPU``) of one run."""
     out = RUN_OUT
     shutil.rmtree(out, ignore_errors=True)
     command = [sys.executable, "-m", "flows.cli", "run", str(corpus), "-o", str(out), "-q",
@@ -58,13 +106,38 @@ def run_command(corpus: Path, workers: int | None) -> tuple[float, float, dict]:
     if workers:
         command += ["--workers", str(workers)]
     start = time.perf_counter()
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    cpu = ProcessCPU(process.pid)
+    _, stderr = process.communicate()
     elapsed = time.perf_counter() - start
-    if done.returncode:
-        sys.exit(f"newsclean run failed:\n{done.stderr[-3000:]}")
+    cpu_by_role = cpu.stop()
+    if process.returncode:
+        sys.exit(f"newsclean run failed:\n{stderr[-3000:]}")
     rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # largest process of the run
     counts = Counter(json.loads(line)["status"] for line in (out / "manifest.jsonl").open(encoding="utf-8"))
-    return elapsed, rss, dict(counts)
+    return elapsed, rss, dict(counts), cpu_by_role
+
+
+def cpu_line(cpu_by_role: dict[str, list[float]], docs: int, workers: int | None,
+             fixed: dict[str, list[float]] | None = None) -> str:
+    """CPU by role, in seconds and in ms an article, and what the flow's share means for scale-out:
+    its process takes every batch's results in turn, so N workers can go no faster than it.
+    ``fixed``: the same of a run on the five seed articles (start-up and stop), taken off for that."""
+    parts = [f"{role} {sum(cpus):.1f} s ({1000 * sum(cpus) / docs:.2f} ms an article"
+             + (f", {len(cpus)} processes)" if len(cpus) > 1 else ")")
+             for role, cpus in cpu_by_role.items()]
+    line = "CPU: " + "; ".join(parts)
+    if workers and fixed and "workers" in cpu_by_role:
+        # Workers make (workers / a worker's CPU an article) articles/s; the flow takes at most
+        # 1 / (its CPU an article) of them, a bound on the speed-up whatever the cores.
+        flow = sum(cpu_by_role["flow"]) - sum(fixed["flow"])
+        busiest = cpu_by_role["workers"][:workers]  # the fork server and Dask's helpers use less
+        worker = sum(busiest) / len(busiest) - max(fixed["workers"][:workers], default=0.0)
+        per_worker_article = worker / (docs / workers)
+        line += (f"\n  less start-up: flow {1000 * flow / docs:.3f} ms an article, a worker "
+                 f"{1000 * per_worker_article:.3f}; the flow keeps pace with ~{per_worker_article / (flow / docs):.1f}"
+                 " workers at most")
+    return line
 
 
 def stage_shares(corpus: Path, docs: int) -> dict[str, float]:
@@ -140,10 +213,13 @@ def main() -> None:
     print(f"corpus: {args.docs} articles, {mb:.1f} MB of article text ({corpus.name})")
     elapsed = None
     if not args.skip_run:
-        elapsed, rss, counts = run_command(corpus, args.workers)
+        # The seeds first, on as many workers: their CPU is the run's fixed start-up and stop.
+        fixed = run_command(ROOT / "seeds", args.workers)[3] if args.workers else None
+        elapsed, rss, counts, cpu = run_command(corpus, args.workers)
         shutil.rmtree(RUN_OUT)
         print(f"newsclean run{f' --workers {args.workers}' if args.workers else ''}: {elapsed:.1f} s, "
               f"{args.docs / elapsed:.0f} articles/s, {mb / elapsed:.2f} MB/s, peak RSS {rss:.0f} MB; {counts}")
+        print(cpu_line(cpu, args.docs, args.workers, fixed))
     if args.profile_docs:
         spent = stage_shares(corpus, min(args.profile_docs, args.docs))
         total = spent["read"] + spent["clean: all (incl. parse, quality)"] + spent["signatures"] \

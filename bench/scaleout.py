@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from pipeline_speed import OUT, ROOT, RUN_OUT, make_corpus, run_command, text_megabytes  # noqa: E402
+from pipeline_speed import OUT, ROOT, RUN_OUT, cpu_line, make_corpus, run_command, text_megabytes  # noqa: E402
 
 
 def manifest_digest() -> str:
@@ -45,15 +45,17 @@ def main() -> None:
     runs = [None] if not args.no_serial else []
     runs += [int(w) for w in args.workers.split(",") if w]
     for workers in runs:
-        elapsed, _, counts = run_command(corpus, workers)
+        elapsed, _, counts, cpu = run_command(corpus, workers)
         if workers is None:
             baseline = elapsed
         speedup = f"{baseline / elapsed:5.2f}x" if baseline else "  n/a"
         label = "1 process" if workers is None else f"{workers} workers"
         print(f"{label:>10}: {elapsed:7.1f} s  {args.docs / elapsed:7.0f} articles/s  {mb / elapsed:6.2f} MB/s  "
               f"speed-up {speedup}  {counts}", flush=True)
+        print(f"{'':>10}  {cpu_line(cpu, args.docs, workers)}", flush=True)
         print(json.dumps({"docs": args.docs, "workers": workers or 1, "dask": workers is not None,
-                          "seconds": round(elapsed, 2), "manifest": manifest_digest()}), flush=True)
+                          "seconds": round(elapsed, 2), "manifest": manifest_digest(),
+                          "cpu": {role: [round(c, 1) for c in cpus] for role, cpus in cpu.items()}}), flush=True)
 
 
 if __name__ == "__main__":
