@@ -10,7 +10,7 @@ from langdetect import DetectorFactory
 from langdetect import detect_langs as langdetect_detect_langs
 from langdetect.lang_detect_exception import LangDetectException
 
-from cleaners.fast_langdetect import detect_langs
+from cleaners.fast_langdetect import _LATIN, _NON_LATIN, _VI_MARK, _CharacterCounts, detect_langs
 from cleaners.language import identify, other_language
 from tests.conftest import SEEDS
 
@@ -60,6 +60,32 @@ def test_same_probabilities_as_langdetect_on_real_articles_paragraphs_and_pages(
 ])
 def test_same_answer_on_edge_cases_scripts_and_empty_text(text):
     assert _fast(text, 0) == _reference(text, 0)
+
+
+# Long texts (from 600 characters) have their characters counted with numpy: the same edge cases,
+# long, and the ones only a long text has (Vietnamese in combining marks, over max_text_length).
+LONG_EDGE_CASES = [
+    " ".join(["Привет, как дела у тебя сегодня вечером? Hello there."] * 20),
+    " ".join(["中华人民共和国国务院今天发布 news"] * 60),
+    " ".join(["Tie\u0302\u0301ng Vie\u0323\u0302t co\u0301 da\u0302\u0301u"] * 40),  # decomposed marks
+    " ".join(["Ţară Ḁḁ ẞ ỳ ⁂ words in Latin letters and more"] * 30),
+    "The talks resumed today. " * 500,  # over max_text_length (10,000)
+    "lone \ud800 surrogate and text " * 40,
+]
+
+
+@pytest.mark.parametrize("text", LONG_EDGE_CASES)
+def test_same_answer_on_long_edge_cases(text):
+    assert len(text) >= 600
+    assert _fast(text, 0) == _reference(text, 0)
+
+
+@pytest.mark.parametrize("text", LONG_EDGE_CASES + ["Tiếng Việt có dấu", "plain ascii", ""])
+def test_character_counts_are_what_the_patterns_find(text):
+    counts = _CharacterCounts(text)
+    assert counts.non_latin == len(_NON_LATIN.findall(text))
+    assert counts.latin() == len(_LATIN.findall(text))
+    assert counts.vi_marks == bool(_VI_MARK.search(text))
 
 
 def _other_by_full_answer(text: str, language: str) -> tuple[str, float] | None:
