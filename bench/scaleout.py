@@ -6,8 +6,8 @@
 The baseline is the plain run (one process, no Dask); each `--workers N` run uses a local Dask
 cluster of N single-threaded worker processes (prefect-dask's DaskTaskRunner). Every run's
 manifest is compared with the baseline's: scaling out must not change what is kept or merged.
-Prints one line per run (seconds, articles/s, MB/s, speed-up) and a JSON line for collecting runs
-made in separate calls.
+Prints one line per run (seconds, articles/s, MB/s, speed-up), the CPU of each role of its processes
+(flow, Prefect server, workers), and a JSON line for collecting runs made in separate calls.
 """
 
 from __future__ import annotations
