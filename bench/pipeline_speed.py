@@ -28,6 +28,7 @@ import resource
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -61,8 +62,6 @@ class ProcessCPU:
     worker processes, the fork server)."""
 
     def __init__(self, pid: int, interval: float = 0.2):
-        import threading
-
         self.pid, self.interval, self.seen = pid, interval, {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
@@ -132,7 +131,7 @@ def cpu_line(cpu_by_role: dict[str, list[float]], docs: int, workers: int | None
         # 1 / (its CPU an article) of them, a bound on the speed-up whatever the cores.
         flow = sum(cpu_by_role["flow"]) - sum(fixed["flow"])
         busiest = cpu_by_role["workers"][:workers]  # the fork server and Dask's helpers use less
-        worker = sum(busiest) / len(busiest) - max(fixed["workers"][:workers], default=0.0)
+        worker = sum(busiest) / len(busiest) - max(fixed.get("workers", [])[:workers], default=0.0)
         per_worker_article = worker / (docs / workers)
         line += (f"\n  less start-up: flow {1000 * flow / docs:.3f} ms an article, a worker "
                  f"{1000 * per_worker_article:.3f}; the flow keeps pace with ~{per_worker_article / (flow / docs):.1f}"

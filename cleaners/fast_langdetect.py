@@ -243,25 +243,25 @@ class FastDetector(Detector):
         if "@" in text:
             text = self.MAIL_RE.sub(" ", text)
         # A long text's characters are looked at once, as numbers: its Vietnamese marks, and the
-        # counts cleaning_text compares (which collapsing spaces does not change).
-        counts = _CharacterCounts(text) if len(text) >= _COUNT_WITH_NUMPY and not self.text else None
+        # counts cleaning_text compares (which collapsing spaces does not change). Only for a
+        # first text kept whole: the counts must be those of self.text.
+        whole = not self.text and _COUNT_WITH_NUMPY <= len(text) <= self.max_text_length
+        counts = _CharacterCounts(text) if whole else None
         if (counts.vi_marks if counts is not None else _VI_MARK.search(text)):
             text, counts = NGram.normalize_vi(text), None
-        if counts is not None and len(text) > self.max_text_length:
-            counts = None
         self._counts = counts
         # The original appends character by character, skipping a space that follows a space.
         text = text[:self.max_text_length]
         self.text += _SPACE_RUNS.sub(" ", text) if "  " in text else text
 
     def cleaning_text(self) -> None:
-        # Latin letters are only counted as far as the comparison needs (most texts are Latin).
         counts = self._counts
         if counts is not None:
             non_latin = counts.non_latin
             mostly_other = non_latin and counts.latin() * 2 < non_latin
         else:
             non_latin = len(_NON_LATIN.findall(self.text))
+            # Latin letters only counted as far as the comparison needs (most texts are Latin).
             latin = sum(1 for _ in islice(_LATIN.finditer(self.text), (non_latin + 1) // 2))
             mostly_other = non_latin and latin * 2 < non_latin
         if mostly_other:
