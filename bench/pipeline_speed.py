@@ -11,10 +11,10 @@ run's, which gives the share of Prefect's orchestration (and the command's start
 2. Runs the real command, `newsclean run CORPUS -o OUT -q` (read, clean, language, MT checks, dedup,
    write), in a fresh output folder without the incremental cache, and prints articles/s, MB/s
    (of article text) and the peak RSS of the run's processes, and the CPU of each of its roles
-   (the flow's process, Prefect's server, the Dask workers). With --workers, a run on the seeds
-   first gives the fixed start-up and stop, and the rest gives the flow's own CPU an article
-   against a worker's: every batch's results pass through the flow's one process, so past that
-   many workers it, not the cores, sets the pace.
+   (the flow's process, Prefect's server, the Dask scheduler, the Dask workers). With --workers, a
+   run on the seeds first gives the fixed start-up and stop, and the rest gives the flow's own CPU
+   an article against a worker's: every batch's results pass through the flow's one process, so
+   past that many workers it, not the cores, sets the pace.
 3. Times each stage in process on the first --profile-docs articles (the same pure functions the
    flow's tasks call) and prints their shares: reading, each cleaner, signatures, dedup + write.
 """
@@ -57,9 +57,9 @@ def text_megabytes(corpus: Path) -> float:
 
 class ProcessCPU:
     """CPU seconds of a command's process tree, by role, sampled while it runs (a process's last
-    reading counts: children are gone by the end). Roles: the flow's own process (the command; on a
-    local cluster it also runs the Dask scheduler), Prefect's temporary server, and the rest (Dask
-    worker processes, the fork server)."""
+    reading counts: children are gone by the end). Roles: the flow's own process (the command),
+    Prefect's temporary server, the local cluster's Dask scheduler (a process of its own), and the
+    rest (Dask worker processes, the fork server)."""
 
     def __init__(self, pid: int, interval: float = 0.2):
         self.pid, self.interval, self.seen = pid, interval, {}
@@ -89,9 +89,10 @@ class ProcessCPU:
         """{role: each of its processes' CPU seconds, largest first}."""
         self._stop.set()
         self._thread.join()
-        roles: dict[str, list[float]] = {"flow": [], "prefect server": [], "workers": []}
+        roles: dict[str, list[float]] = {"flow": [], "prefect server": [], "dask scheduler": [], "workers": []}
         for pid, (line, cpu) in self.seen.items():
-            role = "flow" if pid == self.pid else "prefect server" if "uvicorn" in line else "workers"
+            role = ("flow" if pid == self.pid else "prefect server" if "uvicorn" in line
+                    else "dask scheduler" if "distributed.Scheduler" in line else "workers")
             roles[role].append(cpu)
         return {role: sorted(cpus, reverse=True) for role, cpus in roles.items() if cpus}
 

@@ -4,14 +4,19 @@ Started in the background as soon as the command has checked its arguments, the 
 processes import the cleaners and load their models while the flow process imports Prefect and
 waits for its temporary server (5-15 s): measured on 16 workers, a run otherwise spent ~2 s
 starting the cluster and ~4 s cleaning its first batches at half speed after the server was up.
-The flow joins it by address, like any existing cluster.
+The flow joins it by address, like any existing cluster. From ``OWN_SCHEDULER_FROM`` workers on,
+its scheduler runs in a process of its own, off the flow's (``local_cluster``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import logging
 import multiprocessing
+import os
 import socket
+import tempfile
 import threading
 from collections.abc import Iterator
 
@@ -65,39 +70,112 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _scheduler_process_class():
+    """Dask's ``SubprocessScheduler``, its log lines passed on to this process's logging; None where
+    Dask has none or cannot run one (Windows)."""
+    try:
+        from distributed.deploy.subprocess import SubprocessScheduler
+    except ImportError:
+        return None
+    if os.name == "nt":
+        return None
+
+    class SchedulerProcess(SubprocessScheduler):
+        async def _start(self) -> None:
+            await super()._start()
+            # Dask reads the pipe it gives the scheduler's stderr only if the start fails; unread,
+            # a long run's log lines would fill it and stall the scheduler.
+            self._log_reader = asyncio.ensure_future(_pass_on_logs(self.process.stderr))
+
+        async def close(self) -> None:
+            # Dask's close reads what is left in the pipe: one reader at a time.
+            if getattr(self, "_log_reader", None) is not None:
+                self._log_reader.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._log_reader
+            await super().close()
+
+    return SchedulerProcess
+
+
+async def _pass_on_logs(stream) -> None:
+    """Log the scheduler's lines here: its warnings and errors as such, the rest at DEBUG."""
+    log = logging.getLogger("distributed.scheduler")
+    pending = b""
+    while chunk := await stream.read(1 << 16):  # chunks, not readline: no limit on a line's length
+        *lines, pending = (pending + chunk).split(b"\n")
+        for line in lines:
+            text = line.decode(errors="replace").rstrip()
+            level = next((level for name, level in (("ERROR", logging.ERROR), ("WARNING", logging.WARNING))
+                          if f" - {name} - " in text), logging.DEBUG)
+            log.log(level, "%s", text)
+
+
+# From this many workers, the local cluster's scheduler runs in a process of its own.
+OWN_SCHEDULER_FROM = 4
+
+
+def local_cluster(workers: int, port: int, scheduler_file: str, own_scheduler: bool):
+    """A cluster of ``workers`` single-threaded worker processes (cleaning is pure Python and holds
+    the GIL), its scheduler listening on ``port``; loopback only, no dashboard.
+
+    ``own_scheduler``: the scheduler runs in a process of its own (where it can, see
+    ``_scheduler_process_class``), not in this one. Every batch's results pass through this
+    process, whose own CPU an article bounds how many workers a run can keep busy, and the
+    scheduler's share of it was ~20% (10k articles on two workers, ``bench/pipeline_speed.py``,
+    alternated: 0.356 and 0.311 ms an article in all, 0.284 and 0.280 without: from ~10 workers'
+    pace to ~12). The extra interpreter costs ~1.4 s of CPU at start, which on a small machine
+    with few workers is more than it saves (on two cores, two workers: ~1.5 s slower on 10k).
+    """
+    from distributed import LocalCluster, Nanny, SpecCluster
+    from distributed.worker_memory import parse_memory_limit
+
+    scheduler_process = _scheduler_process_class() if own_scheduler else None
+    if scheduler_process is None:
+        return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                            scheduler_port=port, dashboard_address=None, preload=[__name__])
+    # What LocalCluster gives each worker: its share of the memory, Dask's own logging at WARN.
+    memory = parse_memory_limit("auto", 1, workers, logger=logging.getLogger("distributed.worker"))
+    worker = {"nthreads": 1, "host": "127.0.0.1", "memory_limit": memory, "silence_logs": logging.WARN,
+              "preload": [__name__]}
+    scheduler = {"host": "127.0.0.1", "port": port, "dashboard": False, "scheduler_file": scheduler_file}
+    return SpecCluster(scheduler={"cls": scheduler_process, "options": {"scheduler_kwargs": scheduler}},
+                       workers={i: {"cls": Nanny, "options": worker} for i in range(workers)},
+                       silence_logs=logging.WARN)
+
+
 @contextlib.contextmanager
 def early_local_cluster(workers: int) -> Iterator[str]:
     """Start a local cluster of ``workers`` single-threaded processes in the background; yield the
     scheduler's address at once (clients wait for it to come up). Closed on exit."""
-    address = f"tcp://127.0.0.1:{free_port()}"
+    port = free_port()
     started: dict = {}
+    # Where a scheduler process writes its address (Dask's default, a file in the temporary
+    # folder, stays behind when the process is killed at the end).
+    folder = tempfile.TemporaryDirectory(prefix="newsclean-dask-")
 
     def start() -> None:
         try:
             import dask
-            from dask.distributed import LocalCluster
 
             # Dask's statistical profiler samples each worker's stack every 10 ms, holding the GIL the
             # cleaning needs (~1.5% of a worker's time in a py-spy profile); nobody reads it here.
             # The workers' processes take the config the cluster starts with.
             dask.config.set({"distributed.worker.profile.enabled": False})
             _fork_warmed_workers()
-
-            # Processes, one thread each: cleaning is pure Python and holds the GIL. Loopback, no dashboard.
-            started["cluster"] = LocalCluster(
-                n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                scheduler_port=int(address.rsplit(":", 1)[1]), dashboard_address=None,
-                preload=[__name__])
+            started["cluster"] = local_cluster(workers, port, os.path.join(folder.name, "scheduler.json"),
+                                               own_scheduler=workers >= OWN_SCHEDULER_FROM)
         except Exception as exc:  # noqa: BLE001 - reported by the caller, after the flow gave up connecting
             started["error"] = exc
 
     thread = threading.Thread(target=start, name="newsclean-local-cluster", daemon=True)
     thread.start()
     try:
-        yield address
+        yield f"tcp://127.0.0.1:{port}"
     finally:
         thread.join()
         if "cluster" in started:
             started["cluster"].close()
+        folder.cleanup()
     if "error" in started:
         raise RuntimeError(f"the local Dask cluster did not start: {started['error']}") from started["error"]

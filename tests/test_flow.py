@@ -260,7 +260,54 @@ def test_the_early_local_cluster_has_warmed_workers_before_the_first_batch():
     with early_local_cluster(2) as address, Client(address, timeout=60) as client:
         client.wait_for_workers(2, timeout=60)
         loaded = client.run(lambda: [m for m in warmed if m in sys.modules])
+        scheduler_pid = client.run_on_scheduler(os.getpid)
     assert list(loaded.values()) == [warmed] * 2
+    assert scheduler_pid == os.getpid()  # two workers: the scheduler in this process
+
+
+@pytest.mark.skipif(os.name == "nt", reason="Dask runs no scheduler process on Windows")
+def test_a_local_cluster_can_run_its_scheduler_in_a_process_of_its_own(tmp_path):
+    """Off the flow's process, whose CPU an article bounds how many workers it keeps busy."""
+    from dask.distributed import Client
+
+    from flows.local_cluster import free_port, local_cluster
+
+    port = free_port()
+    with local_cluster(1, port, str(tmp_path / "scheduler.json"), own_scheduler=True) as cluster, \
+            Client(cluster, timeout=60) as client:
+        client.wait_for_workers(1, timeout=60)
+        assert cluster.scheduler_address == f"tcp://127.0.0.1:{port}"
+        assert client.run_on_scheduler(os.getpid) != os.getpid()
+        assert client.submit(sum, [1, 2]).result() == 3
+
+
+def test_the_scheduler_process_logs_reach_this_process(caplog):
+    """The scheduler process's stderr is read as it comes (a full pipe would stall it): its warnings
+    are logged as warnings, the rest at DEBUG; a line longer than a read is still one line."""
+    import asyncio
+    import logging
+
+    from flows.local_cluster import _pass_on_logs
+
+    long_line = "x" * 100_000
+    lines = [
+        "2026-11-24 10:00:48,213 - distributed.scheduler - INFO - Register worker tcp://127.0.0.1:1",
+        "2026-11-24 10:00:49,248 - distributed.core - WARNING - Event loop was unresponsive in Scheduler for 3.1s.",
+        "2026-11-24 10:00:50,001 - distributed.scheduler - ERROR - Worker tcp://127.0.0.1:1 failed",
+        long_line,
+    ]
+
+    async def feed() -> None:
+        stream = asyncio.StreamReader()
+        stream.feed_data(("\n".join(lines) + "\n").encode())
+        stream.feed_eof()
+        await _pass_on_logs(stream)
+
+    with caplog.at_level(logging.DEBUG, logger="distributed.scheduler"):
+        asyncio.run(feed())
+    logged = [(r.levelno, r.getMessage()) for r in caplog.records if r.name == "distributed.scheduler"]
+    assert logged == [(logging.DEBUG, lines[0]), (logging.WARNING, lines[1]), (logging.ERROR, lines[2]),
+                      (logging.DEBUG, long_line)]
 
 
 def test_bad_dask_settings_are_one_line(tmp_path):
