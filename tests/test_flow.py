@@ -261,7 +261,10 @@ def test_the_early_local_cluster_has_warmed_workers_before_the_first_batch():
         client.wait_for_workers(2, timeout=60)
         loaded = client.run(lambda: [m for m in warmed if m in sys.modules])
         scheduler_pid = client.run_on_scheduler(os.getpid)
+        # the workers take the flow's settings: their event loops are checked once a second, not every 20 ms
+        ticks = client.run(lambda: __import__("dask").config.get("distributed.admin.tick.interval"))
     assert list(loaded.values()) == [warmed] * 2
+    assert list(ticks.values()) == ["1s"] * 2
     assert scheduler_pid == os.getpid()  # two workers: the scheduler in this process
 
 
