@@ -11,6 +11,7 @@ computed with the cleaning, and dedup and stories run once, over all of them, in
 
 from __future__ import annotations
 
+import contextlib
 from collections import deque
 from collections.abc import Iterable, Iterator
 from functools import partial
@@ -57,44 +58,64 @@ def _dask_batch_size(config: Config) -> int:
     return min(config.pipeline.batch_size, DASK_BATCH_SIZE)
 
 
-def _clean_on_workers(groups: Iterable[list[RawRecord]], config: Config,
-                      cache: CleanCache | None) -> Iterator[tuple[list[SpoolEntry], list[Signature | None]]]:
-    """Clean each group's batches on the task runner's Dask workers; yield each group's results in
-    input order. The next group is submitted before this one is gathered, so workers stay busy
-    while the flow spools, dedups and reads on.
-
-    The batches go to the cluster as plain Dask tasks (through prefect-dask's ``get_dask_client``),
-    not as Prefect task runs: a task run on a worker reports its states and logs to the Prefect
-    server, ~0.2-0.5 s a batch (measured), and many workers writing at once lock its SQLite file.
-    """
+@contextlib.contextmanager
+def _dask_client(config: Config) -> Iterator:
+    """A client of the cluster the run cleans on: its Dask task runner's (``newsclean run`` gives
+    the flow one), else the flow's own. A deployment run (what ``newsclean serve`` starts) or a call
+    from Python loads the flow with Prefect's default task runner, whatever ``pipeline.workers``
+    says: the flow then joins ``pipeline.dask_address``, or starts a local cluster of that many
+    workers for the run (``early_local_cluster``)."""
     from prefect.context import FlowRunContext
-    from prefect_dask import get_dask_client
+    from prefect_dask import DaskTaskRunner, get_dask_client
 
+    runner = FlowRunContext.get().task_runner
+    if isinstance(runner, DaskTaskRunner):
+        runner.client  # noqa: B018 - the runner starts (or joins) its cluster on first use
+        with get_dask_client() as client:
+            yield client
+        return
+    from distributed import Client
+
+    from flows.local_cluster import early_local_cluster
+
+    with contextlib.ExitStack() as stack:
+        address = config.pipeline.dask_address or stack.enter_context(early_local_cluster(config.pipeline.workers))
+        yield stack.enter_context(Client(address))
+
+
+def _clean_on_workers(groups: Iterable[list[RawRecord]], config: Config, cache: CleanCache | None,
+                      client) -> Iterator[tuple[list[SpoolEntry], list[Signature | None]]]:
+    """Clean each group's batches on the Dask workers of ``client`` (``_dask_client``); yield each
+    group's results in input order. The next group is submitted before this one is gathered, so
+    workers stay busy while the flow spools, dedups and reads on.
+
+    The batches go to the cluster as plain Dask tasks, not as Prefect task runs: a task run on a
+    worker reports its states and logs to the Prefect server, ~0.2-0.5 s a batch (measured), and
+    many workers writing at once lock its SQLite file.
+    """
     size = _dask_batch_size(config)
-    FlowRunContext.get().task_runner.client  # noqa: B018 - the runner starts (or joins) its cluster on first use
-    with get_dask_client() as client:
 
-        def submit(records: list[RawRecord]):
-            lookup = cache.look_up(records) if cache else None
-            todo = lookup.todo if cache else records
-            return lookup, client.map(clean_batch, list(batched(todo, size)), config=config, pure=False)
+    def submit(records: list[RawRecord]):
+        lookup = cache.look_up(records) if cache else None
+        todo = lookup.todo if cache else records
+        return lookup, client.map(clean_batch, list(batched(todo, size)), config=config, pure=False)
 
-        def gather(lookup, futures) -> tuple[list[SpoolEntry], list[Signature | None]]:
-            entries: list[SpoolEntry] = []
-            sigs: list[Signature | None] = []
-            for done_entries, done_sigs in client.gather(futures):
-                entries += done_entries
-                sigs += done_sigs
-            return cache.complete(lookup, entries, sigs) if cache else (entries, sigs)
+    def gather(lookup, futures) -> tuple[list[SpoolEntry], list[Signature | None]]:
+        entries: list[SpoolEntry] = []
+        sigs: list[Signature | None] = []
+        for done_entries, done_sigs in client.gather(futures):
+            entries += done_entries
+            sigs += done_sigs
+        return cache.complete(lookup, entries, sigs) if cache else (entries, sigs)
 
-        pending = None
-        for records in groups:
-            submitted = submit(records)
-            if pending is not None:
-                yield gather(*pending)
-            pending = submitted
+    pending = None
+    for records in groups:
+        submitted = submit(records)
         if pending is not None:
             yield gather(*pending)
+        pending = submitted
+    if pending is not None:
+        yield gather(*pending)
 
 
 def task_runner_for(config: Config, local_address: str | None = None):
@@ -157,8 +178,9 @@ def clean_corpus(
 ) -> dict[str, int]:
     """Clean every article under ``inputs`` into ``output``; return the counts per status.
 
-    ``workers`` and ``dask_address`` override the config's; the flow must also be given the
-    matching task runner (``task_runner_for``), as ``newsclean run`` does.
+    ``workers`` and ``dask_address`` override the config's. ``newsclean run`` gives the flow the
+    matching task runner (``task_runner_for``), on a cluster it started early; without one, the
+    flow starts or joins the cluster itself (``_dask_client``).
     """
     logger = get_run_logger()
     config = scale_out(load_config(config_path), workers, dask_address)
@@ -182,10 +204,12 @@ def clean_corpus(
         for records in groups:
             yield cache.clean(records, clean) if cache else clean(records)
 
+    cluster = contextlib.ExitStack()
     try:
+        client = cluster.enter_context(_dask_client(config)) if parallel else None
         done, done_bytes, sizes = 0, 0, deque()
         groups = _counted(batched(iter_records(inputs, config.input), group), sizes)
-        results = _clean_on_workers(groups, config, cache) if parallel else in_process(groups)
+        results = _clean_on_workers(groups, config, cache, client) if parallel else in_process(groups)
         for number, (entries, sigs) in enumerate(results, start=1):
             ledger.add(entries, sigs)
             batch_records, batch_bytes = sizes.popleft()
@@ -194,12 +218,9 @@ def clean_corpus(
             logger.info("batch %d: %d records cleaned (%d so far)", number, batch_records, done)
             progress.report(done, done_bytes)
         if parallel:
-            from prefect_dask import get_dask_client
-
-            with get_dask_client() as client:
-                # A local cluster (no address given) shares this machine's disk.
-                shared_disk = not config.pipeline.dask_address
-                summary = write_outputs_task(ledger, out, partial(_render_on_workers, client, shared_disk))
+            # A local cluster (no address given) shares this machine's disk.
+            shared_disk = not config.pipeline.dask_address
+            summary = write_outputs_task(ledger, out, partial(_render_on_workers, client, shared_disk))
         else:
             summary = write_outputs_task(ledger, out)
         if cache:
@@ -209,6 +230,7 @@ def clean_corpus(
         ledger.close()
         if cache:
             cache.close()
+        cluster.close()
     create_markdown_artifact(markdown=summary.to_markdown(), key=REPORT_ARTIFACT_KEY,
                              description="newsclean run summary")
     counts = summary.counts()

@@ -204,6 +204,32 @@ def test_dask_workers_give_the_same_output_as_one_process(tmp_path):
     assert sum(row["status"] == "duplicate" for row in manifest) == 3
 
 
+def test_a_deployment_run_with_workers_in_its_config_cleans_on_its_own_cluster(tmp_path):
+    """A deployment run (what `newsclean serve` starts) or a call from Python loads the flow with
+    Prefect's default task runner: `pipeline.workers = 2` in the config still cleans on a local
+    Dask cluster, the flow's own, and writes what one process writes."""
+    from tests.conftest import copy_seeds
+
+    inputs = copy_seeds(tmp_path / "in")
+    for p in sorted(inputs.glob("*.txt"))[:2]:
+        (inputs / f"zz-copy-{p.name}").write_bytes(p.read_bytes())
+    settings = "[pipeline]\nbatch_size = 1\nincremental = false\n"
+    serial, workers = tmp_path / "serial.toml", tmp_path / "workers.toml"
+    serial.write_text(settings, encoding="utf-8")
+    workers.write_text(settings + "workers = 2\n", encoding="utf-8")
+    done = newsclean("run", str(inputs), "-o", str(tmp_path / "serial"), "-q", "--config", str(serial), cwd=ROOT)
+    assert done.returncode == 0, done.stderr[-2000:]
+    call = ("from flows.clean_corpus import clean_corpus\n"
+            "if __name__ == '__main__':\n"
+            f"    print(clean_corpus([{str(inputs)!r}], {str(tmp_path / 'flow')!r}, {str(workers)!r}))\n")
+    flow_run = subprocess.run([sys.executable, "-c", call], cwd=ROOT, capture_output=True, text=True, timeout=300,
+                              env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    assert flow_run.returncode == 0, flow_run.stderr[-2000:]
+    assert "{'inputs': 7, 'kept': 5, 'duplicate': 2, 'rejected': 0}" in flow_run.stdout
+    for name in OUTPUT_FILES:
+        assert (tmp_path / "flow" / name).read_bytes() == (tmp_path / "serial" / name).read_bytes(), name
+
+
 @pytest.mark.parametrize("shared_disk", [True, False], ids=["local-cluster", "remote-cluster"])
 def test_the_write_pass_on_workers_writes_what_one_process_writes(tmp_path, shared_disk):
     """Rendered on Dask workers, from spool files on a shared disk or from their text sent over:
