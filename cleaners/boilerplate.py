@@ -19,7 +19,7 @@ from pathlib import Path
 
 from cleaners.config import BoilerplateConfig, ConfigError
 from cleaners.document import REMOVED, Cleaned, Edit
-from cleaners.text import capitalized_long_words, ends_like_sentence, join_paragraphs, paragraphs, words
+from cleaners.text import capitalized_long_words, ends_like_sentence, join_paragraphs, line_words, paragraphs
 
 NAME = "boilerplate"
 PHRASE_DIR = Path(__file__).parent / "phrases"
@@ -161,9 +161,7 @@ def _mark_blocks(paras: list[str], marks: list, book: PhraseBook) -> None:
             i += 1
 
 
-@lru_cache(maxsize=8192)  # each rule asks a line's words again; lines recur across articles too
-def _words(line: str) -> tuple[str, ...]:
-    return tuple(words(line))
+_words = line_words  # each rule asks a line's words again
 
 
 def _mark_tail(paras: list[str], marks: list, book: PhraseBook, max_tail_lines: int) -> None:

@@ -16,7 +16,7 @@ from functools import lru_cache
 from cleaners.boilerplate import stopwords
 from cleaners.document import FLAGGED, REMOVED, REPLACED, Cleaned, Edit
 from cleaners.language import other_language
-from cleaners.text import SENTENCE_END, comparable, join_paragraphs, paragraphs, words
+from cleaners.text import SENTENCE_END, comparable, join_paragraphs, line_words, paragraphs, words
 from cleaners.word_order import judgeable, model_for, tokens_of
 
 NAME = "mt_glitches"
@@ -155,12 +155,11 @@ def _repetition(sentence: str, window: int) -> tuple[int, int] | None:
       occurrence after such a word, or with a capital (a name, a title), does not count.
     Returns the (start, end) of the span in ``sentence``.
     """
-    # Both shapes need a lower-case word of 3+ letters, not a function word, twice in a clause; most
-    # sentences have none (a token never spans a bracket, so the sentence's words are its clauses').
-    if not _recurring_content_word(REPEAT_TOKEN.findall(sentence)):
+    # A token never spans a bracket, so what a clause needs (``_may_repeat``) its sentence has too.
+    if not _may_repeat(REPEAT_TOKEN.findall(sentence)):
         return None
     for clause in CLAUSE.finditer(sentence):
-        if not _recurring_content_word(REPEAT_TOKEN.findall(clause.group())):
+        if not _may_repeat(REPEAT_TOKEN.findall(clause.group())):
             continue
         found = _repetition_in(list(REPEAT_TOKEN.finditer(clause.group())), window)
         if found:
@@ -168,9 +167,20 @@ def _repetition(sentence: str, window: int) -> tuple[int, int] | None:
     return None
 
 
-def _recurring_content_word(tokens: list[str]) -> bool:
-    candidates = [t for t in tokens if len(t) >= 3 and t.islower() and t not in STOPWORDS]
-    return len(set(candidates)) != len(candidates)
+def _may_repeat(tokens: list[str]) -> bool:
+    """What both shapes of ``_repetition_in`` need, found in one pass: a lower-case content word
+    after the same word as before ("to visit ... to visit"), or twice around "and"/"or". Most
+    sentences have neither, and the full search costs several times more."""
+    pairs = set()
+    for k in range(1, len(tokens)):
+        token = tokens[k]
+        if len(token) < 3 or not token.islower() or token in STOPWORDS:
+            continue
+        pair = (tokens[k - 1], token)
+        if pair in pairs or (k >= 2 and tokens[k - 2] == token and tokens[k - 1].lower() in ("and", "or")):
+            return True
+        pairs.add(pair)
+    return False
 
 
 def _repetition_in(matches: list[re.Match], window: int) -> tuple[int, int] | None:
@@ -195,7 +205,7 @@ def _repetition_in(matches: list[re.Match], window: int) -> tuple[int, int] | No
     return None
 
 
-def _plainly_in(para: str, language: str, tokens: list[str]) -> bool:
+def _plainly_in(para: str, language: str, tokens: list[str] | tuple[str, ...]) -> bool:
     """A paragraph dense with the language's own function words needs no langdetect call.
 
     A langdetect call costs ~0.1 ms a sentence (more for text in another language, which needs all
@@ -213,11 +223,11 @@ def _plainly_in(para: str, language: str, tokens: list[str]) -> bool:
     return sum(map(common.__contains__, tokens)) >= PLAIN_LANGUAGE_SHARE * len(tokens)
 
 
-def _letter_words(tokens: list[str]) -> list[str]:
+def _letter_words(tokens: list[str] | tuple[str, ...]) -> list[str]:
     return [w for w in tokens if w[0].isalpha()]
 
 
-def _foreign(text: str, language: str, tokens: list[str] | None = None) -> tuple[str, float] | None:
+def _foreign(text: str, language: str, tokens: list[str] | tuple[str, ...] | None = None) -> tuple[str, float] | None:
     """(language, probability) when ``text`` is prose in another language than the article's.
 
     Prose only: at least ``MIN_FOREIGN_WORDS`` words of letters, mostly lower-case (a table of
@@ -226,7 +236,7 @@ def _foreign(text: str, language: str, tokens: list[str] | None = None) -> tuple
     ``tokens``: the text's ``words``, when already made.
     """
     if tokens is None:
-        tokens = words(text)
+        tokens = line_words(text)
     # The checks in the order that settles most texts soonest: three in four are plainly in the
     # language (the words of letters are a subset of the tokens, so too few tokens settles it first).
     if len(tokens) < MIN_FOREIGN_WORDS or _plainly_in(text, language, tokens):

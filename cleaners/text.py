@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 PARAGRAPH_BREAK = "\n\n"
 WORD = re.compile(r"\w+(?:['’]\w+)*")
@@ -27,6 +28,17 @@ def join_paragraphs(paras: list[str]) -> str:
 
 def words(text: str) -> list[str]:
     return WORD.findall(text)
+
+
+# The same line is asked for its words by several rules and cleaners (boilerplate, then the MT
+# checks on the paragraphs boilerplate kept), and lines recur across republished copies.
+LINE_WORDS_CACHE = 8192
+
+
+@lru_cache(maxsize=LINE_WORDS_CACHE)
+def line_words(line: str) -> tuple[str, ...]:
+    """``words(line)``, kept for the most recent lines (a tuple: shared, so never changed)."""
+    return tuple(WORD.findall(line))
 
 
 def capitalized_long_words(tokens: list[str] | tuple[str, ...]) -> tuple[int, int]:

@@ -186,3 +186,35 @@ def test_scrambled_word_order_is_flagged_garbled_and_real_order_is_not(cleaned_s
     assert not [e for e in repair_mt_glitches(sentence, ctx).edits if e.category == "garbled"]
     for article in cleaned_seeds.values():  # real news, including the rewritten 001: nothing garbled enough
         assert not [e for e in repair_mt_glitches(article.text, ctx).edits if e.category == "garbled"]
+
+
+def _repetition_unscreened(sentence: str, window: int):
+    """``_repetition`` without its quick screen: the full search over every clause."""
+    from cleaners.mt_glitches import CLAUSE, REPEAT_TOKEN, _repetition_in
+
+    for clause in CLAUSE.finditer(sentence):
+        found = _repetition_in(list(REPEAT_TOKEN.finditer(clause.group())), window)
+        if found:
+            return clause.start() + found[0], clause.start() + found[1]
+    return None
+
+
+def test_the_repetition_screen_rules_out_only_what_the_full_search_would(cleaned_seeds):
+    # Every sentence of the seeds, and each again with both shapes injected at every other word:
+    # a phrase ending in a content word repeated a few words on, and a word doubled around "and".
+    from cleaners.mt_glitches import _repetition, _sentences
+
+    sentences = [s for a in cleaned_seeds.values() for p in a.text.split("\n\n") for _, s in _sentences(p, 0)]
+    variants = []
+    for sentence in sentences:
+        tokens = sentence.split()
+        for i in range(1, len(tokens) - 1, 2):
+            j = min(len(tokens), i + 3)
+            variants.append(" ".join(tokens[:j] + tokens[i - 1:i + 1] + tokens[j:]))
+            variants.append(" ".join(tokens[:i + 1] + ["and", tokens[i]] + tokens[i + 1:]))
+    found = 0
+    for sentence in sentences + variants:
+        expected = _repetition_unscreened(sentence, 4)
+        assert _repetition(sentence, 4) == expected, sentence
+        found += expected is not None
+    assert found > len(variants) // 8  # many injections are found: the screen was put to the test
