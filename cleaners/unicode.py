@@ -63,8 +63,10 @@ def _ftfy_category(steps: list[tuple[str, str]]) -> str:
     return "unicode"
 
 
-# Typography common in clean text: an alternative is better recognised by its rarer characters.
-COMMON_IN_TEXT = dict.fromkeys("“”‘’–—…•€£°", 1000) | {chr(c): 10_000 for c in range(128)}
+# Typography and letters common in clean text: an alternative is better recognised by its rarer
+# characters (Cyrillic "в" before "Ђ": by the "Ђ", or every Russian text is searched all over).
+COMMON_IN_TEXT = (dict.fromkeys("“”‘’–—…•€£°", 1000) | {chr(c): 1000 for c in range(0x430, 0x450)}
+                  | {chr(c): 10_000 for c in range(128)})
 
 
 def _required_characters(pattern: re.Pattern) -> tuple[re.Pattern, int] | None:
