@@ -9,6 +9,7 @@ not balance) is flagged with its position and left as it is.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable
 from functools import lru_cache
@@ -30,6 +31,8 @@ GUILLEMET_PAIR = re.compile(r"«\s*([^«»\n]{1,2000}?)\s*»")
 # Possessive: a repeat needs the whole run of letters before the space, so the shorter ones a
 # backtracking group would try can never match (same matches, a third faster).
 DOUBLED_WORD = re.compile(r"\b([^\W\d_]++)(?:\s+\1\b)+", re.IGNORECASE)
+# Letters whose case-insensitive matches str.lower does not give (ı, ſ, µ, ...: re's own table).
+NON_ASCII_LETTER = re.compile(r"[^\W\d_\x00-\x7f]")
 # English doublings that are grammatical ("he had had enough", "that that is true").
 LEGIT_DOUBLES = {"had", "that", "is", "was", "do", "does", "did", "in", "on", "out", "up", "so", "very",
                  "no", "yes", "bye", "ha", "well", "too", "now", "there", "who", "what", "when", "where",
@@ -71,7 +74,20 @@ def _repair_doubled_word(m: re.Match) -> str:
 def _english_repairs_apply(para: str) -> bool:
     """Whether any English-only repair below could change ``para`` (else the language need not be asked)."""
     return ("«" in para or "»" in para or (_has_any(para, ":;?!") and bool(FRENCH_SPACING.search(para)))
-            or bool(DOUBLED_WORD.search(para)))
+            or (_may_double_word(para) and bool(DOUBLED_WORD.search(para))))
+
+
+def _may_double_word(para: str) -> bool:
+    """Whether ``DOUBLED_WORD`` may match: two runs of word characters in a row, equal but for case.
+
+    Read from the paragraph's words (cached: boilerplate asked for them), faster than the regex,
+    which tries every position. A match's two words are whole runs of word characters with only
+    space between, so they are neighbours here; words joined by an apostrophe are split apart.
+    """
+    if NON_ASCII_LETTER.search(para):
+        return True
+    runs = " ".join(line_words(para)).lower().replace("'", " ").replace("’", " ").split()
+    return any(map(operator.eq, runs, runs[1:]))
 
 
 def _has_any(text: str, characters: str) -> bool:

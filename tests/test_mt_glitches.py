@@ -218,3 +218,23 @@ def test_the_repetition_screen_rules_out_only_what_the_full_search_would(cleaned
         assert _repetition(sentence, 4) == expected, sentence
         found += expected is not None
     assert found > len(variants) // 8  # many injections are found: the screen was put to the test
+
+
+def test_the_doubled_word_screen_rules_out_only_what_the_regex_would(cleaned_seeds):
+    # The seeds' paragraphs with a word doubled at every position (as is, upper-case, capitalized),
+    # and doublings that str.lower alone does not equate but the regex does.
+    from cleaners.mt_glitches import DOUBLED_WORD, _may_double_word
+
+    paras = [p for a in cleaned_seeds.values() for p in a.text.split("\n\n")]
+    variants = []
+    for para in paras:
+        tokens = para.split(" ")
+        for i, token in enumerate(tokens):
+            doubled = token.upper() if i % 2 else token.capitalize()
+            variants.append(" ".join(tokens[:i + 1] + [doubled] + tokens[i + 1:]))
+    variants += ["It's s here.", "It’s s here.", "In İstanbul istanbul today.", "The ſo so.", "ı i", "5 µm μm wide",
+                 "Kelvin kelvin."]
+    matched = [v for v in paras + variants if DOUBLED_WORD.search(v)]
+    assert len(matched) > len(variants) // 2
+    assert all(_may_double_word(v) for v in matched)
+    assert not any(_may_double_word(p) for p in paras if not DOUBLED_WORD.search(p) and p.isascii())
