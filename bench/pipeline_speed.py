@@ -80,7 +80,8 @@ class ProcessCPU:
                 try:
                     with proc.oneshot():
                         times, line = proc.cpu_times(), " ".join(proc.cmdline())
-                    self.seen[proc.pid] = (line, times.user + times.system)
+                    # An exiting process (a zombie) shows no command line: keep the one it had.
+                    self.seen[proc.pid] = (line or self.seen.get(proc.pid, ("", 0.0))[0], times.user + times.system)
                 except psutil.Error:
                     pass
             self._stop.wait(self.interval)
