@@ -74,9 +74,16 @@ def _run_flow(args: argparse.Namespace, config, local_address: str | None, serve
     from rich.console import Console
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
+    from cleaners.config import on_dask
     from flows import progress
     from flows.clean_corpus import clean_corpus, task_runner_for
+    from flows.local_cluster import warm_up
 
+    if not on_dask(config):
+        # Load and warm the cleaners (~1.2 s) while Prefect's server starts, instead of in the first
+        # batch after it: this process would otherwise only wait for it.
+        with contextlib.suppress(Exception):  # a cleaner that cannot load is reported per article
+            warm_up()
     server_ready()
     console = Console(stderr=True)
     with Progress(TextColumn("cleaning"), BarColumn(), DownloadColumn(), TextColumn("{task.fields[records]} records"),

@@ -76,6 +76,34 @@ def test_cli_run_then_explain(tmp_path):
     assert "paywall" in direct.stdout and "inside_out_quotes" in direct.stdout
 
 
+@pytest.mark.parametrize("workers,warmed", [(1, True), (2, False)])
+def test_one_process_warms_its_cleaners_while_the_server_starts(monkeypatch, workers, warmed):
+    # In one process the cleaners load while Prefect's server starts (the process would only wait);
+    # on Dask the workers warm up on their own. A warm-up that fails stops nothing: each article
+    # reports the error.
+    import flows.cli as cli
+    import flows.local_cluster as local_cluster
+    from cleaners.config import Config
+
+    order = []
+
+    def warm_up():
+        order.append("warm-up")
+        raise RuntimeError("a model file is missing")
+
+    def server_ready():
+        order.append("server ready")
+        raise KeyboardInterrupt  # stop before the flow runs
+
+    monkeypatch.setattr(local_cluster, "warm_up", warm_up)
+    config = Config()
+    config.pipeline.workers = workers
+    args = cli.make_parser().parse_args(["run", "seeds", "-q"])
+    with pytest.raises(KeyboardInterrupt):
+        cli._run_flow(args, config, None, server_ready, temporary_server=True)
+    assert order == (["warm-up", "server ready"] if warmed else ["server ready"])
+
+
 @pytest.mark.parametrize("args,message", [
     (("run", "no/such/folder"), "newsclean: error: input path not found: no/such/folder"),
     (("run", "seeds", "--config", "missing.toml"), "newsclean: error: config file not found: missing.toml"),
