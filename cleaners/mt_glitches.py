@@ -31,8 +31,6 @@ GUILLEMET_PAIR = re.compile(r"«\s*([^«»\n]{1,2000}?)\s*»")
 # Possessive: a repeat needs the whole run of letters before the space, so the shorter ones a
 # backtracking group would try can never match (same matches, a third faster).
 DOUBLED_WORD = re.compile(r"\b([^\W\d_]++)(?:\s+\1\b)+", re.IGNORECASE)
-# Letters whose case-insensitive matches str.lower does not give (ı, ſ, µ, ...: re's own table).
-NON_ASCII_LETTER = re.compile(r"[^\W\d_\x00-\x7f]")
 # English doublings that are grammatical ("he had had enough", "that that is true").
 LEGIT_DOUBLES = {"had", "that", "is", "was", "do", "does", "did", "in", "on", "out", "up", "so", "very",
                  "no", "yes", "bye", "ha", "well", "too", "now", "there", "who", "what", "when", "where",
@@ -84,9 +82,10 @@ def _may_double_word(para: str) -> bool:
     which tries every position. A match's two words are whole runs of word characters with only
     space between, so they are neighbours here; words joined by an apostrophe are split apart.
     """
-    if NON_ASCII_LETTER.search(para):
+    text = " ".join(line_words(para))
+    if not text.isascii():  # a word with a letter (or digit) beyond ASCII: re's case table decides
         return True
-    runs = " ".join(line_words(para)).lower().replace("'", " ").replace("’", " ").split()
+    runs = text.lower().replace("'", " ").replace("’", " ").split()
     return any(map(operator.eq, runs, runs[1:]))
 
 
@@ -94,16 +93,16 @@ def _has_any(text: str, characters: str) -> bool:
     return any(ch in text for ch in characters)
 
 
-def _repair_paragraph(para: str, english: Callable[[], bool], edits: list[Edit]) -> str:
+def _repair_paragraph(para: str, english: Callable[[], bool] | None, edits: list[Edit]) -> str:
     """``english``: whether the English-only repairs may run, asked only when one would apply
-    (the answer can cost a language check)."""
+    (the answer can cost a language check); None in an article in another language."""
     if _has_any(para, "“”"):  # what the three quote repairs act on (most paragraphs have none)
         para = _sub_recorded(DOUBLED_QUOTE, r"\1", para, edits, "doubled_quote", "the same quote mark twice in a row")
         para = _sub_recorded(INSIDE_OUT_QUOTES, r"\1“\2”", para, edits, "inside_out_quotes",
                              "quote pair reversed (” … “) with spaces inside")
         para = _sub_recorded(NO_SPACE_AFTER_QUOTE, r"\1” ", para, edits, "quote_spacing",
                              "missing space after a closing quote")
-    if not _english_repairs_apply(para) or not english():
+    if english is None or not _english_repairs_apply(para) or not english():
         return para
     para = _sub_recorded(GUILLEMET_PAIR, r"“\1”", para, edits, "guillemets", "guillemets in English text")
     if "«" not in para and para.rstrip().endswith("»"):
@@ -133,7 +132,8 @@ PARAGRAPH_CACHE = 4096
 def _repaired_paragraph(para: str, english: bool, language: str | None) -> tuple[str, tuple[tuple, ...]]:
     """The repaired paragraph, stripped, and its edits as (category, action, before, after, reason)."""
     edits: list[Edit] = []
-    fixed = _repair_paragraph(para, lambda: english and not (language and _foreign(para, language)), edits)
+    in_english = (lambda: not (language and _foreign(para, language))) if english else None
+    fixed = _repair_paragraph(para, in_english, edits)
     return fixed.strip(), tuple((e.category, e.action, e.before, e.after, e.reason) for e in edits)
 
 
