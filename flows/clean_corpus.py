@@ -20,6 +20,7 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.utilities.annotations import quote
 
 from cleaners.cache import CleanCache
 from cleaners.config import Config, load_config, on_dask, scale_out
@@ -198,7 +199,8 @@ def clean_corpus(
         logger.warning("incremental cache: %s", cache.discarded)
 
     def clean(records: list[RawRecord]) -> tuple[list[SpoolEntry], list[Signature | None]]:
-        return clean_batch_task(records, config)
+        # quote: Prefect would otherwise walk the batch's records looking for futures (~12 ms a batch)
+        return clean_batch_task(quote(records), config)
 
     def in_process(groups: Iterable[list[RawRecord]]) -> Iterator[tuple[list[SpoolEntry], list[Signature | None]]]:
         for records in groups:
