@@ -10,6 +10,10 @@ WORD = re.compile(r"\w+(?:['’]\w+)*")
 PLAIN_WORD = re.compile(r"\w+")
 # A sentence ends at . ! ? or … (optionally followed by closing quotes/brackets) and whitespace.
 SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’»)\]]*\s+")
+# The same boundaries with the stop included (a match starts one character earlier): a pattern that
+# begins with a character class is searched for that class, twice as fast as a lookbehind tried at
+# every position.
+SENTENCE_STOP = re.compile(r"[.!?…][\"'”’»)\]]*\s+")
 TERMINAL_PUNCT = re.compile(r"[.!?…:;。！？][\"'”’»)\]」』]*$")  # with CJK full stops and quotes
 
 

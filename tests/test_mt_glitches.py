@@ -238,3 +238,43 @@ def test_the_doubled_word_screen_rules_out_only_what_the_regex_would(cleaned_see
     assert len(matched) > len(variants) // 2
     assert all(_may_double_word(v) for v in matched)
     assert not any(_may_double_word(p) for p in paras if not DOUBLED_WORD.search(p) and p.isascii())
+
+
+def test_sentence_stops_split_where_the_lookbehind_pattern_splits(cleaned_seeds):
+    # _sentences searches for the stop itself (SENTENCE_STOP); the boundaries must be those of
+    # SENTENCE_END, which looks behind for it: on the seeds and on runs of stops, closers and spaces.
+    from cleaners.mt_glitches import _sentences
+    from cleaners.text import SENTENCE_END
+
+    def by_lookbehind(para):
+        start, out = 0, []
+        for m in SENTENCE_END.finditer(para):
+            out.append((start, para[start:m.start()]))
+            start = m.end()
+        return out + ([(start, para[start:])] if start < len(para) else [])
+
+    paras = [p for a in cleaned_seeds.values() for p in a.text.split("\n\n")]
+    paras += ["Wait... what?! No.", "He left.” Then» she came. ) x", "A. B.  C.\tD.\n", "…", ". ", "?! ”) ]  end",
+              "Done.”” ” Next.", "Mr. Li said (so.) yes! ok? fine…  more", "Ends with a stop."]
+    assert sum(len(list(_sentences(p, 0))) for p in paras) > len(paras)  # boundaries were put to the test
+    for para in paras:
+        assert list(_sentences(para, 0)) == by_lookbehind(para), para
+
+
+def test_the_french_spacing_screen_rules_out_only_what_the_regex_would(cleaned_seeds):
+    # The seeds' paragraphs with a space (plain, no-break, narrow no-break, several) put before
+    # every stop and after every word.
+    from cleaners.mt_glitches import FRENCH_SPACING, _may_space_before_stop
+
+    paras = [p for a in cleaned_seeds.values() for p in a.text.split("\n\n")]
+    variants = []
+    for para in paras:
+        for space in (" ", "\u00a0", "\u202f", " \u00a0", "\t"):
+            for stop in ":;?!":
+                variants.append(para.replace(",", space + stop, 2))
+                variants.append(para.replace(". ", space + stop + " ", 1))
+    variants = [v for v in variants if v not in paras]
+    matched = [v for v in paras + variants if FRENCH_SPACING.search(v)]
+    assert len(matched) > len(variants) // 2  # (a tab is no space the regex takes)
+    assert all(_may_space_before_stop(v) for v in matched)
+    assert not any(_may_space_before_stop(p) for p in paras if not FRENCH_SPACING.search(p) and "\u00a0" not in p)
