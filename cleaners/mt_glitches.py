@@ -82,10 +82,11 @@ def _may_double_word(para: str) -> bool:
     which tries every position. A match's two words are whole runs of word characters with only
     space between, so they are neighbours here; words joined by an apostrophe are split apart.
     """
-    text = " ".join(line_words(para))
+    # The curly apostrophe, in half the paragraphs of news text, is no letter: split there first.
+    text = " ".join(line_words(para)).replace("’", " ")
     if not text.isascii():  # a word with a letter (or digit) beyond ASCII: re's case table decides
         return True
-    runs = text.lower().replace("'", " ").replace("’", " ").split()
+    runs = text.lower().replace("'", " ").split()
     return any(map(operator.eq, runs, runs[1:]))
 
 

@@ -39,3 +39,21 @@ def test_letter_share_counts_every_script_and_ignores_spaces():
 def test_a_lone_surrogate_is_a_character_not_an_error():
     text = "Talks \ud800resumed " * 40
     assert check_quality(text, CFG) == (True, None)
+
+
+def test_the_letter_share_is_the_share_counted_one_character_at_a_time(cleaned_seeds):
+    # letter_share skips the ASCII characters in bulk; it must agree exactly with counting each
+    # character, on the seeds and on text mixing scripts, numbers, controls that are spaces
+    # (\x1c-\x1f, which str.split splits on) and controls that are not (\x00, \x7f).
+    from cleaners.quality import letter_share
+
+    def one_by_one(text):
+        visible = [ch for ch in text if not ch.isspace()]
+        return sum(ch.isalpha() for ch in visible) / len(visible)
+
+    texts = [a.text for a in cleaned_seeds.values()]
+    texts += ["a\x1cb\x1d c\x1e\x1f d", "é 12 ç—“x” ǅ ſ ß", "日本語 テキスト 123", "Talks \ud800resumed", "\x00\x7fab\u2028~",
+              "\t\x0b\x0c\r\n x1 \u3000Ⅻ ½"]
+    for text in texts:
+        assert letter_share(text) == one_by_one(text), text
+    assert letter_share(" \n\x1c") == 0.0  # nothing visible: no letters, no error
