@@ -281,6 +281,12 @@ class FastDetector(Detector):
         chunks.append(profiles.last[parts[-1]])
         return np.frombuffer(b"".join(chunks), dtype=np.int32)
 
+    def get_probabilities(self) -> list:
+        if self.langprob is None:
+            self._detect_block()
+        # Settled trials are partial, and detect_langs returns no list for them: none is sorted.
+        return [] if self.settled else self._sort_probability(self.langprob)
+
     def _extract_ngrams(self) -> list[str]:
         strings = list(self.word_lang_prob_map)
         return [strings[r] for r in self._ngram_rows().tolist()]
@@ -295,9 +301,9 @@ class FastDetector(Detector):
             raise LangDetectException(ErrorCode.CantDetectError, "No features in text.")
         matrix = _profiles(self.word_lang_prob_map).matrix
         stream = _STREAMS.get(self.seed) or _STREAMS.setdefault(self.seed, _Stream(self.seed))
-        others, settle_below = np.ones(len(self.langlist), dtype=np.bool_), -1.0
+        others, settle_below = _others(self.langlist, None), -1.0
         if self.settle is not None:
-            others = np.array([lang != self.settle[0] for lang in self.langlist])
+            others = _others(self.langlist, self.settle[0])
             settle_below = self.settle[1] - SETTLE_MARGIN
         langprob = np.empty(len(self.langlist))
         trials = -1
@@ -309,6 +315,18 @@ class FastDetector(Detector):
                 stream.upto(2 * len(draws))
         self.settled = trials < self.n_trial
         self.langprob = langprob.tolist()
+
+
+_OTHERS: dict[tuple[int, str | None], tuple[list[str], np.ndarray]] = {}
+
+
+def _others(langlist: list[str], language: str | None) -> np.ndarray:
+    """Which languages of ``langlist`` are not ``language`` (all for None), made once for each
+    (the list comprehension over the 55 languages cost ~5 us a call). Shared: never written."""
+    found = _OTHERS.get((id(langlist), language))
+    if found is None or found[0] is not langlist or len(found[1]) != len(langlist):
+        found = _OTHERS[id(langlist), language] = (langlist, np.array([lang != language for lang in langlist]))
+    return found[1]
 
 
 @compiled
