@@ -45,7 +45,7 @@ def main() -> None:
     runs = [None] if not args.no_serial else []
     runs += [int(w) for w in args.workers.split(",") if w]
     for workers in runs:
-        elapsed, _, counts, cpu = run_command(corpus, workers)
+        elapsed, _, counts, cpu, _ = run_command(corpus, workers)
         if workers is None:
             baseline = elapsed
         speedup = f"{baseline / elapsed:5.2f}x" if baseline else "  n/a"

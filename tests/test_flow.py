@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from datetime import UTC
@@ -39,6 +40,19 @@ def test_flow_on_seeds_writes_outputs_and_artifact(prefect_harness, tmp_path):
     assert artifact is not None and "5 inputs: 5 kept" in artifact.data
 
 
+def test_the_flow_times_prefects_part_of_each_batch(prefect_harness, tmp_path):
+    # Five seeds in batches of two: three task runs, each timed around the call and inside the body.
+    from flows.clean_corpus import TASK_CLOCK, TaskClock, clean_corpus
+
+    config = tmp_path / "newsclean.toml"
+    config.write_text("[pipeline]\nbatch_size = 2\nincremental = false\n", encoding="utf-8")
+    before = TaskClock(TASK_CLOCK.runs, TASK_CLOCK.called, TASK_CLOCK.inside)
+    clean_corpus([str(SEEDS)], str(tmp_path / "out"), config_path=str(config))
+    assert TASK_CLOCK.runs - before.runs == 3
+    inside, called = TASK_CLOCK.inside - before.inside, TASK_CLOCK.called - before.called
+    assert 0 < inside < called  # the cleaning itself, and Prefect's part around it
+
+
 def test_flow_with_bad_inputs_completes(prefect_harness, tmp_path):
     from flows.clean_corpus import clean_corpus
 
@@ -69,6 +83,9 @@ def test_cli_run_then_explain(tmp_path):
     assert "heartbeat" not in done.stderr  # none for a server that ends with the run
     manifest = [json.loads(line) for line in (out / "manifest.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [m["status"] for m in manifest] == ["kept"] * 5
+    # what Prefect's task runs cost beyond the cleaning, measured in the run: one run per batch
+    around = re.search(r"Prefect's own time around the (\d+) clean-batch task runs: ([\d.]+) s", done.stderr)
+    assert around and around[1] == "1" and float(around[2]) >= 0
     shown = newsclean("explain", "004_520a83227d8b1b45", "-o", str(out), cwd=ROOT)
     assert shown.returncode == 0, shown.stderr
     assert "boilerplate/donation" in shown.stdout and "Peony Hirwani" in shown.stdout
