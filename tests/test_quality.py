@@ -52,8 +52,8 @@ def test_the_letter_share_is_the_share_counted_one_character_at_a_time(cleaned_s
         return sum(ch.isalpha() for ch in visible) / len(visible)
 
     texts = [a.text for a in cleaned_seeds.values()]
-    texts += ["a\x1cb\x1d c\x1e\x1f d", "é 12 ç—“x” ǅ ſ ß", "日本語 テキスト 123", "Talks \ud800resumed", "\x00\x7fab\u2028~",
-              "\t\x0b\x0c\r\n x1 \u3000Ⅻ ½"]
+    texts += ["a\x1cb\x1d c\x1e\x1f d", "é 12 ç—“x” ǅ ſ ß", "日本語 テキスト 123", "Talks \ud800resumed",
+              "\x00\x7fab\u2028~", "\t\x0b\x0c\r\n x1 \u3000Ⅻ ½"]
     for text in texts:
         assert letter_share(text) == one_by_one(text), text
     assert letter_share(" \n\x1c") == 0.0  # nothing visible: no letters, no error
