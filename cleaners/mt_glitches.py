@@ -65,6 +65,13 @@ def _sub_recorded(pattern, repl, text, edits, category, reason, pattern_flags=No
     return pattern.sub(record, text)
 
 
+def _english_quotes_for_guillemets(m: re.Match) -> str:
+    """« … » as “ … ”; where the inside already opens or closes with a curly quote (« “Yes,” he
+    said »), the guillemets only doubled it and are dropped (“ + “ would be a doubled quote)."""
+    inner = m.group(1)
+    return inner if inner.startswith("“") or inner.endswith("”") else f"“{inner}”"
+
+
 def _repair_doubled_word(m: re.Match) -> str:
     return m.group(0) if m.group(1).lower() in LEGIT_DOUBLES else m.group(1)
 
@@ -113,7 +120,8 @@ def _repair_paragraph(para: str, english: Callable[[], bool] | None, edits: list
                              "missing space after a closing quote")
     if english is None or not _english_repairs_apply(para) or not english():
         return para
-    para = _sub_recorded(GUILLEMET_PAIR, r"“\1”", para, edits, "guillemets", "guillemets in English text")
+    para = _sub_recorded(GUILLEMET_PAIR, _english_quotes_for_guillemets, para, edits, "guillemets",
+                         "guillemets in English text")
     if "«" not in para and para.rstrip().endswith("»"):
         kept = para.rstrip(" \t»")
         edits.append(Edit(NAME, "guillemets", REPLACED, para[len(kept):], "",

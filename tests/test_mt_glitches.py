@@ -278,3 +278,18 @@ def test_the_french_spacing_screen_rules_out_only_what_the_regex_would(cleaned_s
     assert len(matched) > len(variants) // 2  # (a tab is no space the regex takes)
     assert all(_may_space_before_stop(v) for v in matched)
     assert not any(_may_space_before_stop(p) for p in paras if not FRENCH_SPACING.search(p) and "\u00a0" not in p)
+
+
+def test_guillemets_around_a_curly_quote_are_dropped_not_doubled():
+    # Found by the property test: « “…,” said Qin. » became ““…” and the next round changed it again.
+    ctx = CleanerContext(language="en")
+    para = ("« “With China and Russia working together, the world will have a driving force,” said Qin "
+            "in Beijing on Monday. »")
+    once = repair_mt_glitches(para, ctx)
+    assert once.text == ("“With China and Russia working together, the world will have a driving force,” said Qin "
+                         "in Beijing on Monday.")
+    assert [e.category for e in once.edits if e.action == REPLACED] == ["guillemets"]
+    assert repair_mt_glitches(once.text, ctx).text == once.text
+    # A plain guillemet quote still becomes an English one.
+    assert repair_mt_glitches("He said « we will talk again next week » and left.", ctx).text == \
+        "He said “we will talk again next week” and left."
