@@ -284,7 +284,7 @@ class FastDetector(Detector):
     def get_probabilities(self) -> list:
         if self.langprob is None:
             self._detect_block()
-        # Settled trials are partial, and detect_langs returns no list for them: none is sorted.
+        # Settled trials are partial: no answer is made of them (detect_langs returns this).
         return [] if self.settled else self._sort_probability(self.langprob)
 
     def _extract_ngrams(self) -> list[str]:
@@ -301,10 +301,8 @@ class FastDetector(Detector):
             raise LangDetectException(ErrorCode.CantDetectError, "No features in text.")
         matrix = _profiles(self.word_lang_prob_map).matrix
         stream = _STREAMS.get(self.seed) or _STREAMS.setdefault(self.seed, _Stream(self.seed))
-        others, settle_below = _others(self.langlist, None), -1.0
-        if self.settle is not None:
-            others = _others(self.langlist, self.settle[0])
-            settle_below = self.settle[1] - SETTLE_MARGIN
+        others = _others(self.langlist, self.settle[0] if self.settle is not None else None)
+        settle_below = self.settle[1] - SETTLE_MARGIN if self.settle is not None else -1.0
         langprob = np.empty(len(self.langlist))
         trials = -1
         while trials < 0:  # the stream grows in the rare case a text needs more draws
@@ -429,5 +427,4 @@ def detect_langs(text: str, seed: int, settle: tuple[str, float] | None = None) 
     detector = FastDetector(detector_factory._factory)
     detector.settle = settle
     detector.append(text)
-    langs = detector.get_probabilities()
-    return [] if detector.settled else langs
+    return detector.get_probabilities()

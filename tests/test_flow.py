@@ -42,11 +42,13 @@ def test_flow_on_seeds_writes_outputs_and_artifact(prefect_harness, tmp_path):
 
 def test_the_flow_times_prefects_part_of_each_batch(prefect_harness, tmp_path):
     # Five seeds in batches of two: three task runs, each timed around the call and inside the body.
-    from flows.clean_corpus import TASK_CLOCK, TaskClock, clean_corpus
+    from dataclasses import replace
+
+    from flows.clean_corpus import TASK_CLOCK, clean_corpus
 
     config = tmp_path / "newsclean.toml"
     config.write_text("[pipeline]\nbatch_size = 2\nincremental = false\n", encoding="utf-8")
-    before = TaskClock(TASK_CLOCK.runs, TASK_CLOCK.called, TASK_CLOCK.inside)
+    before = replace(TASK_CLOCK)
     clean_corpus([str(SEEDS)], str(tmp_path / "out"), config_path=str(config))
     assert TASK_CLOCK.runs - before.runs == 3
     inside, called = TASK_CLOCK.inside - before.inside, TASK_CLOCK.called - before.called
