@@ -53,16 +53,14 @@ def story_features(text: str) -> list[str]:
         # A sentence's first word is capitalized whatever it is. The pattern can only match where
         # its window holds the string's start, a line break or a sentence's end (most names: none).
         start = match.start()
-        window = text[max(0, start - 8):start]
-        if (start <= 8 or "\n" in window or _has_sentence_end(window)) \
+        if (start <= 8 or not _WINDOW_MARKS.isdisjoint(text[start - 8:start])) \
                 and _SENTENCE_START.search(text, max(0, start - 8), start):
             continue
         found.add(word)
     return sorted(found)
 
 
-def _has_sentence_end(window: str) -> bool:
-    return "." in window or "!" in window or "?" in window or "…" in window or ":" in window
+_WINDOW_MARKS = frozenset("\n.!?…:")  # a line break or a sentence's end
 
 
 def story_signatures(texts: list[str], cfg: StoryConfig) -> list[LeanMinHash | None]:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
+
+import numpy as np
 
 PARAGRAPH_BREAK = "\n\n"
 WORD = re.compile(r"\w+(?:['’]\w+)*")
@@ -71,5 +73,52 @@ def comparable(text: str) -> str:
     >>> comparable("China’s top diplomat — vows!") == comparable("Chinas top diplomat vows")
     True
     """
+    if len(text) >= COMPARABLE_WITH_NUMPY:
+        found = _comparable_by_code_points(text)
+        if found is not None:
+            return found
     # Apostrophes are dropped first, so plain \w+ runs match what WORD would (and run faster).
     return " ".join(PLAIN_WORD.findall(text.lower().replace("’", "").replace("'", "")))
+
+
+# From this length on (a whole article, for its dedup signature), ``comparable`` works on the
+# text's code points with numpy: 3,500 characters 100 -> 45 us; the regex's \w+ findall makes a
+# string object per word. Below, the regex is faster (400 characters: 12 against 14 us).
+COMPARABLE_WITH_NUMPY = 600
+_BMP = 0x10000
+_SPECIAL = np.uint32(0xFFFFFFFF)  # lower-cases by context (Σ) or to several characters (İ)
+_APOSTROPHE = np.uint32(0xFFFFFFFE)
+
+
+@cache
+def _code_point_tables() -> tuple[np.ndarray, np.ndarray]:
+    """For each code point of the Basic Multilingual Plane: its lower case (or a mark for the
+    apostrophes, dropped, and for the characters ``str.lower`` does not map one to one), and
+    whether ``\\w`` matches it (alphanumeric or "_", as re defines it; tested against re)."""
+    characters = [chr(code) for code in range(_BMP)]
+    lower = np.array([ord(low) if len(low := ch.lower()) == 1 else 0 for ch in characters], dtype=np.uint32)
+    lower[[ord(ch) for ch in characters if len(ch.lower()) != 1] + [ord("Σ")]] = _SPECIAL
+    lower[[ord("'"), ord("’")]] = _APOSTROPHE
+    word = np.array([ch.isalnum() or ch == "_" for ch in characters], dtype=bool)
+    return lower, word
+
+
+def _comparable_by_code_points(text: str) -> str | None:
+    """``comparable(text)``, or None for a text it leaves to the regex (beyond the BMP, or with a
+    character whose lower case depends on its context or has several characters)."""
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    if codes.max() >= _BMP:
+        return None
+    lower_of, is_word = _code_point_tables()
+    lowered = lower_of[codes]
+    if lowered.max() >= _APOSTROPHE:
+        if (lowered == _SPECIAL).any():
+            return None
+        lowered = lowered[lowered != _APOSTROPHE]
+    word = is_word[lowered]
+    kept = word.copy()  # word characters, and the first character of each run of others
+    kept[1:] |= word[:-1]
+    out = np.where(word, lowered, np.uint32(32))[kept]  # that first character as one space
+    if len(out) and out[-1] == 32:
+        out = out[:-1]
+    return out.tobytes().decode("utf-32-le")

@@ -6,6 +6,7 @@ import itertools
 
 from cleaners.config import DedupConfig
 from cleaners.dedup import DuplicateFinder, estimated_jaccard, exact_jaccard, signatures
+from tests.conftest import SEEDS
 
 CFG = DedupConfig()
 
@@ -117,3 +118,33 @@ def test_a_pickled_signature_is_the_same_signature(cleaned_seeds):
         assert (back.story is None) == (sig.story is None)
         if sig.story is not None:
             assert back.story == sig.story and hash(back.story) == hash(sig.story)
+
+
+def _comparable_by_regex(text: str) -> str:
+    import re
+    return " ".join(re.findall(r"\w+", text.lower().replace("’", "").replace("'", "")))
+
+
+def test_comparable_of_long_texts_by_code_points_equals_the_regex(cleaned_seeds):
+    # Past COMPARABLE_WITH_NUMPY characters, comparable works on code points with tables built
+    # from str.lower and str.isalnum; it must give the regex's words exactly, including where the
+    # text starts or ends inside punctuation, and leave to the regex what the tables cannot do.
+    from cleaners.text import COMPARABLE_WITH_NUMPY, _code_point_tables, _comparable_by_code_points, comparable
+
+    raw = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
+    texts = [a.text for a in cleaned_seeds.values()] + raw
+    odd = ("— «Quoted», she said: ‘it’s O'Brien’s_case’ (ÉTÉ 2023, ½, Ⅻ, ٣) …\n\n", "ΣΟΦΟΣ ΟΔΟΣ. ",
+           "İSTANBUL ", "emoji 😀 here ", "\ud800 lone surrogate ", "'''", "’")
+    texts += [piece * (COMPARABLE_WITH_NUMPY // len(piece) + 3) for piece in odd]
+    texts += [text[1:-1] for text in texts] + [odd[0] * 40 + text for text in raw]
+    for text in texts:
+        assert len(text) >= COMPARABLE_WITH_NUMPY
+        assert comparable(text) == _comparable_by_regex(text)
+    assert _comparable_by_code_points(odd[1] * 60) is None  # final sigma: lower case by context
+    assert _comparable_by_code_points(odd[2] * 60) is None  # İ lowers to two characters
+    assert _comparable_by_code_points(odd[3] * 60) is None  # beyond the BMP
+    assert _comparable_by_code_points(odd[0] * 40) == _comparable_by_regex(odd[0] * 40)
+    # The word table is re's own \w, every character of the plane.
+    import re
+    word = _code_point_tables()[1]
+    assert [c for c in range(len(word)) if bool(re.fullmatch(r"\w", chr(c))) != word[c]] == []
