@@ -111,7 +111,13 @@ def test_the_one_scan_shortcuts_give_what_the_full_checks_give(monkeypatch):
     def repaired():
         return [(r.text, r.edits) for r in map(repair_unicode, texts)]
 
+    unicode._settled_lines.clear()
     fast = repaired()
+    # Again with the lines now known to be settled (a second cleaning round, republished copies);
+    # then with the whole-text checks (the path a text with one unsettled line takes).
+    assert len(unicode._settled_lines) > 100 and repaired() == fast
+    monkeypatch.setattr(unicode, "_settled", lambda line: False)
+    assert repaired() == fast
     monkeypatch.setattr(unicode, "_SPECIAL", re.compile(r"[\s\S]"))
     monkeypatch.setattr(unicode, "_lines_left_as_they_are", lambda *_: False)
     assert repaired() == fast
