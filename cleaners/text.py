@@ -86,7 +86,7 @@ def comparable(text: str) -> str:
 # string object per word. Below, the regex is faster (400 characters: 12 against 14 us).
 COMPARABLE_WITH_NUMPY = 600
 _BMP = 0x10000
-_SPECIAL = np.uint32(0xFFFFFFFF)  # lower-cases by context (Σ) or to several characters (İ)
+_NOT_ONE_TO_ONE = np.uint32(0xFFFFFFFF)  # lower-cases by context (Σ) or to several characters (İ)
 _APOSTROPHE = np.uint32(0xFFFFFFFE)
 
 
@@ -96,8 +96,9 @@ def _code_point_tables() -> tuple[np.ndarray, np.ndarray]:
     apostrophes, dropped, and for the characters ``str.lower`` does not map one to one), and
     whether ``\\w`` matches it (alphanumeric or "_", as re defines it; tested against re)."""
     characters = [chr(code) for code in range(_BMP)]
-    lower = np.array([ord(low) if len(low := ch.lower()) == 1 else 0 for ch in characters], dtype=np.uint32)
-    lower[[ord(ch) for ch in characters if len(ch.lower()) != 1] + [ord("Σ")]] = _SPECIAL
+    lowered = [ch.lower() for ch in characters]
+    lower = np.array([ord(low) if len(low) == 1 else 0 for low in lowered], dtype=np.uint32)
+    lower[[code for code, low in enumerate(lowered) if len(low) != 1] + [ord("Σ")]] = _NOT_ONE_TO_ONE
     lower[[ord("'"), ord("’")]] = _APOSTROPHE
     word = np.array([ch.isalnum() or ch == "_" for ch in characters], dtype=bool)
     return lower, word
@@ -112,7 +113,7 @@ def _comparable_by_code_points(text: str) -> str | None:
     lower_of, is_word = _code_point_tables()
     lowered = lower_of[codes]
     if lowered.max() >= _APOSTROPHE:
-        if (lowered == _SPECIAL).any():
+        if (lowered == _NOT_ONE_TO_ONE).any():
             return None
         lowered = lowered[lowered != _APOSTROPHE]
     word = is_word[lowered]

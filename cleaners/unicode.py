@@ -237,19 +237,19 @@ def _lines_left_as_they_are(text: str, ftfy_clean: bool, plain: bool) -> bool:
     return ftfy_clean and plain and "  " not in text
 
 
-# Lines known to be left as they are by the per-line repairs (but for their ends' spaces): the
-# next cleaning round reads the lines this one wrote, and lines recur across articles (republished
-# copies). Cleared past the limit.
+# Lines known to have no character an in-line repair acts on and nothing ftfy would change (what
+# the whole-text checks in repair_unicode establish): the next cleaning round reads the lines this
+# one wrote, and lines recur across articles (republished copies). Cleared past the limit.
 SETTLED_LINES = 8192
 _settled_lines: set[str] = set()
 
 
 def _settled(line: str) -> bool:
-    """Whether the per-line repairs leave ``line`` as it is (its ends' spaces aside): no character
-    any of them acts on, no run of spaces, nothing ftfy would change."""
+    """Whether ``line`` has no character any in-line repair acts on and nothing ftfy would change
+    (runs of spaces are left to ``_lines_left_as_they_are``)."""
     if line in _settled_lines:
         return True
-    if _SPECIAL.search(line) or "  " in line or not _ftfy_leaves_alone_besides_characters(line):
+    if _SPECIAL.search(line) or not _ftfy_leaves_alone_besides_characters(line):
         return False
     if len(_settled_lines) >= SETTLED_LINES:
         _settled_lines.clear()
@@ -267,16 +267,16 @@ def repair_unicode(text: str, ctx=None) -> Cleaned:
     removed = Counter()
     out, touched = [], []
     lines = text.split("\n")
-    if all(map(_settled, lines)):  # each line as the loop below would leave it
-        return _repaired(lines, [s for s in map(str.strip, lines) if s], edits)
+    if all(map(_settled, lines)):  # every line known: the checks below would find nothing
+        whole_text_clean = whole_text_plain = True
     # One check each for the common case instead of one a line.
-    if _SPECIAL.search(text):
+    elif _SPECIAL.search(text):
         text = LINE_BREAKS.sub("\n", text)
+        lines = text.split("\n")
         whole_text_clean = ftfy_leaves_alone(text)
         whole_text_plain = not (INVISIBLE.search(text) or CONTROL.search(text) or ODD_SPACES.search(text))
     else:  # no line break to change, no character to remove or replace
         whole_text_clean, whole_text_plain = _ftfy_leaves_alone_besides_characters(text), True
-    lines = text.split("\n")
     if _lines_left_as_they_are(text, whole_text_clean, whole_text_plain):
         # What the loop below does to such lines: each is left as it is but for its ends' spaces.
         touched = lines
@@ -301,12 +301,6 @@ def repair_unicode(text: str, ctx=None) -> Cleaned:
             Edit(NAME, kind, action, "", " " if kind == "space" else "",
                  f"{count} {CHARACTER_NAMES[kind]} character(s) {'normalized' if kind == 'space' else 'removed'}")
         )
-    return _repaired(touched, out, edits)
-
-
-def _repaired(touched: list[str], out: list[str], edits: list[Edit]) -> Cleaned:
-    """The text of the repaired lines ``out`` with hard wraps joined; ``touched``: the lines as
-    the in-line repairs left them, before stripping and dropping blank ones."""
     out, wraps = _join_hard_wraps(out)
     edits.extend(wraps)
     result = join_paragraphs(out)
