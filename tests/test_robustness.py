@@ -244,7 +244,9 @@ def test_killed_run_leaves_previous_output_and_rerun_matches(tmp_path):
     src.mkdir()
     base = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
     with open(src / "big.jsonl", "w", encoding="utf-8") as feed:
-        for i in range(800):
+        # Enough batches that the cleaning pass lasts seconds after the first spool file appears
+        # (800 articles left ~3 s, less than the old 2 s wait plus polling needed at this speed).
+        for i in range(2000):
             text = base[i % 5].split("\n", 1)[1] + f"\n\nUpdate {i}: officials in city {i} confirmed the report."
             feed.write(json.dumps({"id": f"a{i}", "text": text}) + "\n")
     out, reference = tmp_path / "out", tmp_path / "reference"
@@ -260,7 +262,7 @@ def test_killed_run_leaves_previous_output_and_rerun_matches(tmp_path):
     deadline = time.monotonic() + 240
     while not any(p.name.startswith(".spool.") for p in out.iterdir()) and time.monotonic() < deadline:
         time.sleep(0.2)
-    time.sleep(2)  # well inside the cleaning pass
+    time.sleep(0.5)  # well inside the cleaning pass
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     assert {n: (out / n).read_bytes() for n in OUTPUT_FILES} == previous
