@@ -101,12 +101,15 @@ class ProcessCPU:
         return {role: sorted(cpus, reverse=True) for role, cpus in roles.items() if cpus}
 
 
-def run_command(corpus: Path, workers: int | None) -> tuple[float, float, dict, dict[str, list[float]], str]:
+NO_CACHE_CONFIG = ROOT / "bench" / "no_cache.toml"
+
+
+def run_command(corpus: Path, workers: int | None,
+                config: Path = NO_CACHE_CONFIG) -> tuple[float, float, dict, dict[str, list[float]], str]:
     """Seconds, peak RSS (MB), counts per status, CPU by role (``ProcessCPU``) and the log of one run."""
     out = RUN_OUT
     shutil.rmtree(out, ignore_errors=True)
-    command = [sys.executable, "-m", "flows.cli", "run", str(corpus), "-o", str(out), "-q",
-               "--config", str(ROOT / "bench" / "no_cache.toml")]
+    command = [sys.executable, "-m", "flows.cli", "run", str(corpus), "-o", str(out), "-q", "--config", str(config)]
     if workers:
         command += ["--workers", str(workers)]
     start = time.perf_counter()
@@ -225,6 +228,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, help="newsclean run --workers N (a local Dask cluster)")
     parser.add_argument("--profile-docs", type=int, default=2000, help="articles for the stage shares (0: skip)")
     parser.add_argument("--skip-run", action="store_true", help="only the stage shares")
+    parser.add_argument("--config", type=Path, default=NO_CACHE_CONFIG,
+                        help="the run's config (default: bench/no_cache.toml, a full run without the incremental "
+                             "cache; newsclean.toml: the defaults, the cache filled as it goes)")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     corpus = make_corpus(args.docs, args.seed)
@@ -233,9 +239,9 @@ def main() -> None:
     elapsed = None
     if not args.skip_run:
         # The seeds first, on as many workers: their time and CPU are the run's fixed start-up and stop.
-        seeds = run_command(ROOT / "seeds", args.workers)
+        seeds = run_command(ROOT / "seeds", args.workers, args.config)
         fixed = seeds[3] if args.workers else None
-        elapsed, rss, counts, cpu, log = run_command(corpus, args.workers)
+        elapsed, rss, counts, cpu, log = run_command(corpus, args.workers, args.config)
         shutil.rmtree(RUN_OUT)
         print(f"newsclean run{f' --workers {args.workers}' if args.workers else ''}: {elapsed:.1f} s, "
               f"{args.docs / elapsed:.0f} articles/s, {mb / elapsed:.2f} MB/s, peak RSS {rss:.0f} MB; {counts}")

@@ -48,12 +48,12 @@ class Signature:
     # Pickled (from Dask workers to the flow, two sketches an article) as raw bytes: datasketch
     # packs and unpacks a LeanMinHash one Python int per hash value (~60% of a result's unpickling).
     def __getstate__(self) -> tuple:
-        return (self.id, self.words, self.published, self.exact, self.figures, _packed(self.minhash),
-                _packed(self.story))
+        return (self.id, self.words, self.published, self.exact, self.figures, pack_sketch(self.minhash),
+                pack_sketch(self.story))
 
     def __setstate__(self, state: tuple) -> None:
         self.id, self.words, self.published, self.exact, self.figures, minhash, story = state
-        self.minhash, self.story = _unpacked(minhash), _unpacked(story)
+        self.minhash, self.story = unpack_sketch(minhash), unpack_sketch(story)
 
     @classmethod
     def from_row(cls, row: tuple) -> Signature:
@@ -62,14 +62,14 @@ class Signature:
                    LeanMinHash(seed=seed, hashvalues=np.frombuffer(blob, dtype=np.uint32), scheme=scheme))
 
 
-def _packed(sketch: LeanMinHash | None) -> tuple | None:
+def pack_sketch(sketch: LeanMinHash | None) -> tuple | None:
     if sketch is None:
         return None
     return int(sketch.seed), sketch.scheme, sketch.hashvalues.dtype.str, sketch.hashvalues.tobytes()
 
 
-def _unpacked(packed: tuple | None) -> LeanMinHash | None:
-    """The LeanMinHash ``_packed`` took apart, its slots set directly: the values came from one,
+def unpack_sketch(packed: tuple | None) -> LeanMinHash | None:
+    """The LeanMinHash ``pack_sketch`` took apart, its slots set directly: the values came from one,
     so datasketch's checks on new values (range, dtype) have nothing to find."""
     if packed is None:
         return None

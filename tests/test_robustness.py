@@ -143,7 +143,13 @@ def test_a_cache_hit_gives_the_signatures_cleaning_gives(tmp_path):
     cache.clean(records, lambda todo: clean_batch(todo, config))
     entries, sigs = cache.clean(records, lambda todo: pytest.fail("a hit was cleaned again"))
     cache.close()
-    assert [e.line for e in entries] == [e.line for e in fresh_entries]
+    # The whole spool entry, its line hashes (for the template count) included.
+    for got, want in zip(entries, fresh_entries, strict=True):
+        assert (got.id, got.input, got.status, got.source, got.line) == \
+            (want.id, want.input, want.status, want.source, want.line)
+        assert (got.line_hashes is None) == (want.line_hashes is None)
+        if want.line_hashes is not None:
+            assert got.line_hashes.tolist() == want.line_hashes.tolist() and len(want.line_hashes) > 0
     stories = [None if s is None or s.story is None else s.story for s in fresh_sigs]
     assert sum(s is not None for s in stories) == 5 and stories[-1] is None
     for got, want in zip(sigs, fresh_sigs, strict=True):
@@ -156,13 +162,22 @@ def test_a_cache_hit_gives_the_signatures_cleaning_gives(tmp_path):
                 assert (got.story.seed, got.story.scheme) == (want.story.seed, want.story.scheme)
 
 
-def test_a_cache_of_an_earlier_layout_is_replaced(tmp_path):
+EARLIER_CACHE_LAYOUTS = {
+    "before story signatures": "key TEXT PRIMARY KEY, article TEXT NOT NULL, sig_meta TEXT, sig BLOB, "
+                               "run INTEGER NOT NULL",
+    "one JSON line a row": "key TEXT PRIMARY KEY, article TEXT NOT NULL, sig_meta TEXT, sig BLOB, story BLOB, "
+                           "run INTEGER NOT NULL",
+}
+
+
+@pytest.mark.parametrize("layout", EARLIER_CACHE_LAYOUTS)
+def test_a_cache_of_an_earlier_layout_is_replaced(tmp_path, layout):
     import sqlite3
 
-    with sqlite3.connect(tmp_path / CACHE_FILE) as old:  # the layout before story signatures were kept
-        old.execute("CREATE TABLE cleaned (key TEXT PRIMARY KEY, article TEXT NOT NULL, sig_meta TEXT, "
-                    "sig BLOB, run INTEGER NOT NULL)")
-        old.execute("INSERT INTO cleaned VALUES ('k', '{}', NULL, NULL, 3)")
+    columns = EARLIER_CACHE_LAYOUTS[layout]
+    with sqlite3.connect(tmp_path / CACHE_FILE) as old:
+        old.execute(f"CREATE TABLE cleaned ({columns})")
+        old.execute("INSERT INTO cleaned (key, article, run) VALUES ('k', '{}', 3)")
     old.close()
     config = Config()
     records = list(iter_records([str(SEEDS)], config.input))
@@ -171,6 +186,36 @@ def test_a_cache_of_an_earlier_layout_is_replaced(tmp_path):
     cache.clean(records, lambda todo: clean_batch(todo, config))
     assert len(cache.clean(records, lambda todo: pytest.fail("a hit was cleaned again"))[0]) == 5
     cache.close()
+    with sqlite3.connect(tmp_path / CACHE_FILE) as new:  # a new file, so with the new layout's page size
+        assert new.execute("PRAGMA page_size").fetchone()[0] == 65536
+        assert new.execute("SELECT COUNT(*) FROM cleaned").fetchone()[0] == 5
+    new.close()
+
+
+def test_a_completed_run_forgets_inputs_it_did_not_see(tmp_path):
+    """The cache tracks the input: an entry not asked for in a completed run is pruned, one asked
+    for (a hit or a miss) stays, and the pruned input is cleaned again when it comes back."""
+    import sqlite3
+
+    src = copy_seeds(tmp_path / "in")
+    out = tmp_path / "out"
+    calls: list[int] = []
+    run_with_cache([str(src)], out, calls)
+    held = tmp_path / "held"
+    held.mkdir()
+    shutil.move(src / "002_f21ae2525bea576d.txt", held)
+    (src / "006_new.txt").write_bytes((SEEDS / "004_520a83227d8b1b45.txt").read_bytes().replace(b"Wang", b"Mr Wang"))
+    calls.clear()
+    run_with_cache([str(src)], out, calls)
+    assert sum(calls) == 1  # only the new input
+    with sqlite3.connect(out / CACHE_FILE) as db:
+        assert sorted(row[0] for row in db.execute("SELECT id FROM cleaned")) == \
+            ["000_1d7223d7e654286f", "001_b41261e48053f856", "003_042e7d1743e4b445", "004_520a83227d8b1b45", "006_new"]
+    db.close()
+    shutil.move(held / "002_f21ae2525bea576d.txt", src)
+    calls.clear()
+    run_with_cache([str(src)], out, calls)
+    assert sum(calls) == 1  # the returned input, pruned before
 
 
 def test_unreadable_cache_is_started_afresh(tmp_path):
