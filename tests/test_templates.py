@@ -87,3 +87,26 @@ def test_a_line_has_the_same_hash_in_every_process():
                            env={**os.environ, "PYTHONHASHSEED": seed}).stdout.strip() for seed in ("1", "2")}
     assert seen == {str(line_hash(TEMPLATE))}
     assert line_hash(TEMPLATE) != line_hash(TEMPLATE + " ")
+
+
+def test_the_count_is_the_same_however_the_lines_are_chunked(monkeypatch):
+    """Lines are kept in numpy chunks with each line's owner (its article): a chunk boundary, even
+    inside one article's lines or after articles without any, changes nothing found."""
+    import cleaners.templates
+
+    bodies = _bodies(12)
+    sources = ["latimes", "other", None]
+
+    def table(chunk: int):
+        monkeypatch.setattr(cleaners.templates, "_CHUNK", chunk)
+        templates = TemplateLines(min_stories=3, min_share=0.1)
+        for i, body in enumerate(bodies):
+            text = f"{body}\n\n{TEMPLATE}" if i % 3 else "-- --"  # every third: no line with words
+            templates.add(f"a{i}", text, sources[i % 2])
+        templates.find(lambda aid: aid)
+        return templates.table
+
+    whole = table(1 << 20)
+    assert whole.templates and list(whole.source_numbers) == ["latimes", "other"]
+    for chunk in (1, 7, 50):
+        assert table(chunk) == whole, chunk
