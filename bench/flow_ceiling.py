@@ -92,7 +92,7 @@ def _install_replay(path: str) -> int:
     return len(table)
 
 
-def run_on_replaying_cluster(corpus: Path, results: Path, workers: int, out: Path) -> dict:
+def run_on_replaying_cluster(corpus: Path, results: Path, workers: int, out: Path, config: Path) -> dict:
     """The real flow, in this process, on a local cluster whose workers replay ``results``."""
     from distributed import Client
 
@@ -120,7 +120,7 @@ def run_on_replaying_cluster(corpus: Path, results: Path, workers: int, out: Pat
         progress.subscribe(mark)
         try:
             start = time.perf_counter()
-            counts = clean_corpus([str(corpus)], str(out), config_path=str(NO_CACHE_CONFIG), workers=workers)
+            counts = clean_corpus([str(corpus)], str(out), config_path=str(config), workers=workers)
             elapsed = time.perf_counter() - start
         finally:
             progress.unsubscribe(mark)
@@ -136,6 +136,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--serial-rate", type=float, help="articles/s of one process, for the speed-up")
+    parser.add_argument("--config", type=Path, default=NO_CACHE_CONFIG,
+                        help="the flow's config (default: without the incremental cache; newsclean.toml: the "
+                             "defaults, the cache filled in the flow's process as it goes)")
     parser.add_argument("--no-check", action="store_true",
                         help="skip the one-process run the output is checked against")
     args = parser.parse_args()
@@ -146,7 +149,7 @@ def main() -> None:
     results = cleaned_results(corpus)
     out = OUT / f"ceiling-{os.getpid()}"
     shutil.rmtree(out, ignore_errors=True)
-    found = run_on_replaying_cluster(corpus, results, args.workers, out)
+    found = run_on_replaying_cluster(corpus, results, args.workers, out, args.config)
     digest = hashlib.sha256((out / "manifest.jsonl").read_bytes()).hexdigest()[:16]
     shutil.rmtree(out)
     rate = found["articles"] / found["seconds"]
