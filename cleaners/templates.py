@@ -46,6 +46,22 @@ def line_hashes(text: str) -> np.ndarray:
     return np.array(list({line_hash(line) for line in paragraphs(text) if _has_words(line)}), dtype=np.int64)
 
 
+def _distinct(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+    """The distinct rows of equal-length integer ``columns`` read across, in lexicographic order,
+    and how often each occurs: ``np.unique(np.stack(columns), axis=1, return_counts=True)``, by a
+    lexsort (np.unique over columns sorts them as structured values, ~4x slower: 0.5 s on 500k)."""
+    order = np.lexsort(columns[::-1])
+    ordered = [column[order] for column in columns]
+    starts = np.ones(len(order), dtype=bool)
+    for column in ordered:
+        starts[1:] &= column[1:] == column[:-1]
+    starts = ~starts
+    if len(order):
+        starts[0] = True
+    at = np.flatnonzero(starts)
+    return [column[at] for column in ordered], np.diff(np.append(at, len(order)))
+
+
 @dataclass(frozen=True)
 class TemplateTable:
     """The run's template lines, found by ``TemplateLines.find``: all the removal needs, small
@@ -136,10 +152,10 @@ class TemplateLines:
         story = np.array([names.setdefault(story_of(aid), len(names)) for aid in self._ids], dtype=np.int64)
         source = np.array(self._sources, dtype=np.int64)
         # How many stories each source has, and in how many of them each (source, line) appears.
-        source_stories = np.unique(np.stack([source, story]), axis=1)
-        stories_per_source = np.bincount(source_stories[0], minlength=len(self._source_numbers))
-        triples = np.unique(np.stack([source[owners], hashes, story[owners]]), axis=1)
-        keys, counts = np.unique(triples[:2], axis=1, return_counts=True)
+        (sources_of_stories, _), _ = _distinct(source, story)
+        stories_per_source = np.bincount(sources_of_stories, minlength=len(self._source_numbers))
+        (in_sources, in_lines, _), _ = _distinct(source[owners], hashes, story[owners])
+        keys, counts = _distinct(in_sources, in_lines)  # over the distinct triples: stories a line is in
         needed = np.maximum(self.min_stories, np.ceil(self.min_share * stories_per_source[keys[0]]))
         recurring = counts >= needed
         templates = {(int(src), int(line)): (int(n), int(stories_per_source[src])) for src, line, n
