@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from pipeline_speed import OUT, ROOT, make_corpus  # noqa: E402
+from pipeline_speed import NO_CACHE_CONFIG, OUT, make_corpus  # noqa: E402
 
 WARM_UP = 50
 
@@ -27,7 +27,7 @@ def _records(docs: int):
     from cleaners.config import load_config
     from cleaners.io import iter_records
 
-    config = load_config(str(ROOT / "bench" / "no_cache.toml"))
+    config = load_config(str(NO_CACHE_CONFIG))
     corpus = make_corpus(max(docs + WARM_UP, 2000), 1)
     records = []
     for record in iter_records([str(corpus)], config.input):

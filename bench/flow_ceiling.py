@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import hashlib
 import json
 import os
 import pickle
@@ -40,27 +39,22 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from pipeline_speed import NO_CACHE_CONFIG, OUT, ROOT, make_corpus, run_command, text_megabytes  # noqa: E402
-
-
-def _code_version() -> str:
-    digest = hashlib.sha256()
-    for path in sorted((ROOT / "cleaners").rglob("*")):
-        if path.is_file() and path.suffix in (".py", ".toml", ".json", ".gz"):
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
+from pipeline_speed import NO_CACHE_CONFIG, OUT, RUN_OUT, make_corpus, run_command, text_megabytes  # noqa: E402
+from scaleout import manifest_digest  # noqa: E402
 
 
 def cleaned_results(corpus: Path) -> Path:
-    """Each record's (spool entry, signature), cleaned in this process, in a file (made once)."""
+    """Each record's (spool entry, signature), cleaned in this process, in a file (made once for
+    each corpus and each version of what shapes cleaning: the incremental cache's fingerprint)."""
+    from cleaners.cache import cleaning_fingerprint
     from cleaners.config import load_config
     from cleaners.corpus import batched, clean_batch
     from cleaners.io import iter_records
 
-    path = OUT / f"{corpus.stem}-cleaned-{_code_version()}.pickle"
+    config = load_config(str(NO_CACHE_CONFIG))
+    path = OUT / f"{corpus.stem}-cleaned-{cleaning_fingerprint(config)[:12]}.pickle"
     if path.exists():
         return path
-    config = load_config(str(NO_CACHE_CONFIG))
     results = {}
     start = time.perf_counter()
     for records in batched(iter_records([str(corpus)], config.input), 100):
@@ -150,7 +144,7 @@ def main() -> None:
     out = OUT / f"ceiling-{os.getpid()}"
     shutil.rmtree(out, ignore_errors=True)
     found = run_on_replaying_cluster(corpus, results, args.workers, out, args.config)
-    digest = hashlib.sha256((out / "manifest.jsonl").read_bytes()).hexdigest()[:16]
+    digest = manifest_digest(out)
     shutil.rmtree(out)
     rate = found["articles"] / found["seconds"]
     print(f"flow on {args.workers} replaying workers: {found['elapsed']:.1f} s in all; cleaning phase "
@@ -162,8 +156,7 @@ def main() -> None:
         print(f"ceiling against one process ({args.serial_rate:.0f} articles/s): {rate / args.serial_rate:.1f}x")
     if not args.no_check:
         run_command(corpus, None)
-        from pipeline_speed import RUN_OUT
-        plain = hashlib.sha256((RUN_OUT / "manifest.jsonl").read_bytes()).hexdigest()[:16]
+        plain = manifest_digest()
         shutil.rmtree(RUN_OUT)
         print(f"manifest {digest} against a one-process run's {plain}: {'same' if digest == plain else 'DIFFERENT'}")
     print(json.dumps({"docs": args.docs, "workers": args.workers, "articles": found["articles"],

@@ -174,7 +174,7 @@ def stage_shares(corpus: Path, docs: int) -> dict[str, float]:
     from cleaners.document import KEPT
     from cleaners.io import iter_records
 
-    config = load_config(str(ROOT / "bench" / "no_cache.toml"))  # the run's own settings: its
+    config = load_config(str(NO_CACHE_CONFIG))  # the run's own settings: its
     # persistent dedup index included (written in the write pass), which is work, not orchestration
     spent: Counter = Counter()
     registry.get_cleaner("unicode")  # build the table, then wrap each cleaner in a timer

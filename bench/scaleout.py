@@ -22,8 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from pipeline_speed import OUT, ROOT, RUN_OUT, cpu_line, make_corpus, run_command, text_megabytes  # noqa: E402
 
 
-def manifest_digest() -> str:
-    return hashlib.sha256((RUN_OUT / "manifest.jsonl").read_bytes()).hexdigest()[:16]
+def manifest_digest(folder: Path = RUN_OUT) -> str:
+    return hashlib.sha256((folder / "manifest.jsonl").read_bytes()).hexdigest()[:16]
 
 
 def main() -> None:

@@ -101,7 +101,6 @@ class CleanCache:
         folder.mkdir(parents=True, exist_ok=True)
         self.path = folder / CACHE_FILE
         self._fingerprint = cleaning_fingerprint(config).encode()
-        self._config = config
         self.hits = self.misses = 0
         # Why the cache file found was set aside (None: it was read, or there was none). The cache
         # only saves work, so an unreadable one (a disk fault, a stray file of that name) is
