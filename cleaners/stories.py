@@ -21,7 +21,7 @@ from datasketch import LeanMinHash
 from cleaners.banding import BandIndex, sorted_unique
 from cleaners.compiled import compiled
 from cleaners.config import StoryConfig
-from cleaners.dedup import UnionFind, minhashes, shingle_hashes
+from cleaners.dedup import UnionFind, many_shingle_hashes, minhashes
 
 _NAME = re.compile(r"[A-Z][\w-]*(?:['’][\w-]+)?")  # a capitalized word (Unicode letters included)
 _SENTENCE_START = re.compile(r"(?:^|[.!?…:]\s+)[\"'“‘«(\[]*\s*$", re.MULTILINE)
@@ -67,7 +67,7 @@ def story_signatures(texts: list[str], cfg: StoryConfig) -> list[LeanMinHash | N
     """A MinHash of each text's story features (None where a text has too few to tell)."""
     features = [story_features(t) for t in texts]
     usable = [i for i, f in enumerate(features) if len(f) >= cfg.min_features]
-    found = minhashes([shingle_hashes(" ".join(features[i]), 1) for i in usable], cfg.num_perm, cfg.seed)
+    found = minhashes(many_shingle_hashes([" ".join(features[i]) for i in usable], 1), cfg.num_perm, cfg.seed)
     out: list[LeanMinHash | None] = [None] * len(texts)
     for i, mh in zip(usable, found, strict=True):
         out[i] = mh

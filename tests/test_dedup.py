@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 
+import pytest
+
 from cleaners.config import DedupConfig
 from cleaners.dedup import DuplicateFinder, estimated_jaccard, exact_jaccard, signatures
 from tests.conftest import SEEDS
@@ -63,6 +65,23 @@ def test_fast_shingle_hashes_equal_the_reference(cleaned_seeds):
         normalized = comparable(text)
         for size in (3, 5):
             assert set(shingle_hashes(normalized, size).tolist()) == shingle_hashes_reference(normalized, size)
+
+
+@pytest.mark.parametrize("group_bytes", [1, 300, 1 << 17])
+def test_shingle_hashes_of_many_texts_equal_each_texts_own(cleaned_seeds, monkeypatch, group_bytes):
+    """Hashed a group at a time (texts joined by spaces), each text keeps its own shingles: none
+    spans two texts, whatever the group's size, and short or empty texts are padded as alone."""
+    from cleaners import dedup
+    from cleaners.text import comparable
+
+    monkeypatch.setattr(dedup, "_GROUP_BYTES", group_bytes)
+    texts = [comparable(a.text) for a in cleaned_seeds.values()]
+    texts[1:1] = ["", "one", "one two three four five", "one two three four five six", "a  b c d e f g"]
+    for size in (1, 3, 5):
+        many = dedup.many_shingle_hashes(texts, size)
+        assert len(many) == len(texts)
+        for text, hashes in zip(texts, many, strict=True):
+            assert hashes.tolist() == dedup.shingle_hashes(text, size).tolist(), (text[:40], size)
 
 
 def test_shingle_hash_count_matches_distinct_shingles(cleaned_seeds):
