@@ -251,9 +251,22 @@ def _plainly_in(para: str, language: str, tokens: list[str] | tuple[str, ...]) -
         return False
     if "\u0130" in para:  # İ lowers to two characters, the second no word character: split anew
         tokens = words(para.lower())
-    else:
-        tokens = list(map(str.lower, tokens))
-    return sum(map(common.__contains__, tokens)) >= PLAIN_LANGUAGE_SHARE * len(tokens)
+        return sum(map(common.__contains__, tokens)) >= PLAIN_LANGUAGE_SHARE * len(tokens)
+    needed = PLAIN_LANGUAGE_SHARE * len(tokens)
+    # Counted first as written, against the words' usual casings: a count that already reaches the
+    # share settles it (most paragraphs), without lower-casing every token.
+    if sum(map(_cased_stopwords(language).__contains__, tokens)) >= needed:
+        return True
+    return sum(map(common.__contains__, map(str.lower, tokens))) >= needed
+
+
+@lru_cache(maxsize=32)
+def _cased_stopwords(language: str) -> frozenset[str]:
+    """``stopwords(language)`` as written in lower case, capitalized and in capitals: each lower-cases
+    to one of them, so what it counts is a part of what ``_plainly_in`` counts."""
+    common = stopwords(language)
+    return frozenset(form for word in common for form in (word, word.capitalize(), word.upper())
+                     if form.lower() in common)
 
 
 def _letter_words(tokens: list[str] | tuple[str, ...]) -> list[str]:

@@ -16,7 +16,9 @@ SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’»)\]]*\s+")
 # begins with a character class is searched for that class, twice as fast as a lookbehind tried at
 # every position.
 SENTENCE_STOP = re.compile(r"[.!?…][\"'”’»)\]]*\s+")
-TERMINAL_PUNCT = re.compile(r"[.!?…:;。！？][\"'”’»)\]」』]*$")  # with CJK full stops and quotes
+# Sentence punctuation (with CJK full stops), and what may close after it (quotes, brackets).
+TERMINAL_STOPS = frozenset(".!?…:;。！？")
+CLOSERS = "\"'”’»)]」』"
 
 
 def paragraphs(text: str) -> list[str]:
@@ -64,7 +66,9 @@ def ends_like_sentence(line: str) -> bool:
     >>> ends_like_sentence("He said so.”"), ends_like_sentence("Related Articles")
     (True, False)
     """
-    return bool(TERMINAL_PUNCT.search(line.rstrip()))
+    # Read from the end: a regex anchored at "$" is still tried from every stop in the line (1.7% of
+    # the cleaning time, called for most lines by several cleaners).
+    return line.rstrip().rstrip(CLOSERS)[-1:] in TERMINAL_STOPS
 
 
 def comparable(text: str) -> str:

@@ -293,3 +293,29 @@ def test_guillemets_around_a_curly_quote_are_dropped_not_doubled():
     # A plain guillemet quote still becomes an English one.
     assert repair_mt_glitches("He said « we will talk again next week » and left.", ctx).text == \
         "He said “we will talk again next week” and left."
+
+
+@pytest.mark.parametrize("language", ["en", "de", "fr", "es"])  # the languages with function words
+def test_plainly_in_counts_as_when_every_word_is_lower_cased(language, cleaned_seeds):
+    """The count as written (against the function words' usual casings) settles only paragraphs
+    that lower-casing every word settles the same way."""
+    import random
+
+    from cleaners.boilerplate import stopwords
+    from cleaners.mt_glitches import PLAIN_LANGUAGE_SHARE, _plainly_in
+    from cleaners.text import words
+
+    def reference(para: str) -> bool:
+        tokens = words(para.lower())
+        return sum(t in stopwords(language) for t in tokens) >= PLAIN_LANGUAGE_SHARE * len(tokens)
+
+    common = sorted(stopwords(language))
+    rng = random.Random(7)
+    paras = [p for a in cleaned_seeds.values() for p in a.text.split("\n\n")]
+    for _ in range(400):  # function words in every casing, among other words, near the share
+        pool = [rng.choice(common) for _ in range(3)] + ["Moscow", "talks", "İstanbul", "STRASSE", "été", "x"]
+        picked = [rng.choice(pool) for _ in range(rng.randint(1, 14))]
+        paras.append(" ".join(rng.choice((w, w.upper(), w.capitalize(), w.swapcase())) for w in picked))
+    for para in paras:
+        if len(words(para)) >= 8:  # as _foreign asks it
+            assert _plainly_in(para, language, tuple(words(para))) == reference(para), para

@@ -50,3 +50,16 @@ def test_whole_pipeline_idempotent(text, title):
     first = apply_cleaners(Article(id="x", input="-", title=title, text=text), CONFIG)
     second = apply_cleaners(Article(id="x", input="-", title=first.title, text=first.text), CONFIG)
     assert (second.title, second.text) == (first.title, first.text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(line=st.text(alphabet=st.sampled_from(list(".!?…:;。！？\"'”’»)]」』([ \t\n\u3000ab")), max_size=12))
+def test_ends_like_sentence_reads_the_line_as_the_pattern_does(line):
+    """The check reads the line from its end; it agrees with the pattern it replaced (a stop, then
+    closing quotes or brackets, at the end of the stripped line)."""
+    import re
+
+    from cleaners.text import ends_like_sentence
+
+    pattern = re.compile(r"[.!?…:;。！？][\"'”’»)\]」』]*$")
+    assert ends_like_sentence(line) == bool(pattern.search(line.rstrip()))
