@@ -21,6 +21,20 @@ TERMINAL_STOPS = frozenset(".!?…:;。！？")
 CLOSERS = "\"'”’»)]」』"
 
 
+class Memo(dict):
+    """key -> ``compute(key)``, worked out on first sight; cleared, not grown, past ``limit`` keys."""
+
+    def __init__(self, compute, limit: int | None = None):
+        super().__init__()
+        self.compute, self.limit = compute, limit
+
+    def __missing__(self, key):
+        if self.limit is not None and len(self) >= self.limit:
+            self.clear()
+        self[key] = value = self.compute(key)
+        return value
+
+
 def paragraphs(text: str) -> list[str]:
     """Paragraphs of a normalized text (one per line, blank lines between).
 

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from cleaners.text import Memo
+
 MODELS = Path(__file__).parent / "models"
 FUNCTION_WORDS = frozenset("""a an the this that these those its their our your my his her every each some any no all
 both of in on at to for from by with about into over after under between through during without against among
@@ -38,20 +40,6 @@ def tokens_of(sentence: str) -> list[str]:
     return TOKEN.findall(sentence)
 
 
-class _Memo(dict):
-    """key -> ``compute(key)``, worked out on first sight; cleared, not grown, past ``limit`` keys."""
-
-    def __init__(self, compute, limit: int | None = None):
-        super().__init__()
-        self.compute, self.limit = compute, limit
-
-    def __missing__(self, key):
-        if self.limit is not None and len(self) >= self.limit:
-            self.clear()
-        self[key] = value = self.compute(key)
-        return value
-
-
 def _word_class(token: str) -> str:
     low = token.lower()
     if low in FUNCTION_WORDS:
@@ -64,7 +52,7 @@ def _word_class(token: str) -> str:
 
 
 # A few thousand tokens recur in all text; at most 200k are kept.
-_CLASS_OF = _Memo(_word_class, limit=200_000)
+_CLASS_OF = Memo(_word_class, limit=200_000)
 
 
 def word_classes(sentence: str, tokens: list[str] | None = None) -> list[str]:
@@ -96,7 +84,7 @@ class WordOrderModel:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "total", sum(self.unigrams.values()))  # frozen: set once here
-        object.__setattr__(self, "_pmi", _Memo(self._compute_pmi))
+        object.__setattr__(self, "_pmi", Memo(self._compute_pmi))
 
     @classmethod
     def from_sentences(cls, sentences) -> WordOrderModel:
