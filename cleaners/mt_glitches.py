@@ -91,7 +91,9 @@ def _may_double_word(para: str) -> bool:
     """
     # The curly apostrophe, in half the paragraphs of news text, is no letter: split there first.
     text = " ".join(line_words(para)).replace("’", " ")
-    if not text.isascii():  # a word with a letter (or digit) beyond ASCII: re's case table decides
+    # re compares a repeat letter by letter, each in its simple lower case, which is str.lower's
+    # but for İ (two characters there) and Σ (ς at a word's end there): with either, the regex decides.
+    if not text.isascii() and ("İ" in text or "Σ" in text):
         return True
     runs = text.lower().replace("'", " ").split()
     return any(map(operator.eq, runs, runs[1:]))
