@@ -12,7 +12,14 @@ from __future__ import annotations
 import re
 
 from cleaners.document import REMOVED, REPLACED, Cleaned, Edit
-from cleaners.text import capitalized_long_words, comparable, ends_like_sentence, join_paragraphs, paragraphs, words
+from cleaners.text import (
+    capitalized_long_words,
+    comparable,
+    ends_like_sentence,
+    join_paragraphs,
+    line_words,
+    paragraphs,
+)
 
 NAME = "headline"
 MAX_TAG_WORDS = 4
@@ -40,12 +47,12 @@ MIN_TITLE_CASE_SHARE = 0.85
 
 
 def _title_case(line: str) -> bool:
-    long_words, capitalized = capitalized_long_words(words(line))
+    long_words, capitalized = capitalized_long_words(line_words(line))
     return long_words >= MIN_TITLE_CASE_WORDS and capitalized >= MIN_TITLE_CASE_SHARE * long_words
 
 
 def _looks_like_headline(line: str) -> bool:
-    n = len(words(line))
+    n = len(line_words(line))
     if not 0 < n <= MAX_HEADLINE_WORDS or line.rstrip().endswith((":", ";", ",")) or PAGE_ADDRESS.fullmatch(line):
         return False
     return _title_case(line) or not (line.rstrip().endswith((".", "。")) or SENTENCE_INSIDE.search(line))
@@ -67,7 +74,7 @@ def _headline_copy(line: str, title: str) -> tuple[str, str | None] | None:
 
 def _is_tag_line(line: str, title: str) -> bool:
     """A kicker: a few words, no sentence punctuation, each word in the title or capitalized."""
-    tokens = words(line)
+    tokens = line_words(line)
     if not 0 < len(tokens) <= MAX_TAG_WORDS or ends_like_sentence(line) or any(ch.isdigit() for ch in line):
         return False
     title_words = set(comparable(title).split())
