@@ -6,9 +6,9 @@ multiply per language (55) per sampled n-gram. This subclass keeps everything th
 answer (the profiles, the text filtering, the seeded random draws and their order, the update and
 normalisation arithmetic) and only changes how it is executed:
 
-- extraction: the n-gram buffer restarts at every space, so the n-grams of a text are those of its
-  space-separated tokens in order; each distinct token's are computed once (characters normalised
-  with ``str.translate`` on NGram.normalize, memoised per character, then NGram's own rules);
+- extraction: compiled (``_text_rows``), NGram's buffer and capital-word rules over the text's
+  characters as numbers, normalised through a table of NGram.normalize, with the profile's n-grams
+  found in hash tables of their characters (a row each);
 - the random draws come from numpy's MT19937 started in ``random.Random(seed)``'s state, with
   ``choice``'s rejection sampling and ``gauss`` replayed on them;
 - the trials are compiled with numba (``_trials``, ``_trial``): the same IEEE operations, in the
@@ -35,80 +35,159 @@ from langdetect.utils.ngram import NGram
 from cleaners.compiled import compiled
 
 
-class _NormalisedChars(dict):
-    """A ``str.translate`` table that fills itself with NGram.normalize, one character at a time."""
-
-    def __missing__(self, code: int) -> str:
-        self[code] = NGram.normalize(chr(code))
-        return self[code]
-
-
-class _WordNgrams(dict):
-    """normalised word -> rows of the n-grams it emits from a fresh buffer (NGram's rules), as int32
-    bytes (~100 B smaller than an array), computed on first sight."""
-
-    def __init__(self, row: dict[str, int], trailing_space: bool):
-        super().__init__()
-        self.row, self.trailing_space = row, trailing_space
-
-    def __missing__(self, word: str) -> bytes:
-        rows = _ngrams_of_word(word, self.trailing_space, self.row) if word else ()
-        self[word] = value = np.array(rows, dtype=np.int32).tobytes()
-        return value
-
-
-class _TokenNgrams(dict):
-    """token (a text's run between spaces, as written) -> its n-gram rows. Normalising may turn
-    characters into spaces ("said," -> "said "): the buffer restarts at each, as it does in the
-    whole text, so a token's rows are its normalised words' (the last one followed by a space only
-    when the token is: ``last`` is None for tokens that are)."""
-
-    def __init__(self, inner: _WordNgrams, last: _WordNgrams | None):
-        super().__init__()
-        self.inner, self.last = inner, last
-
-    def __missing__(self, token: str) -> bytes:
-        words = token.translate(_NORMALISE).split(" ")
-        if self.last is None:
-            value = b"".join(map(self.inner.__getitem__, words))
-        else:
-            value = b"".join([*map(self.inner.__getitem__, words[:-1]), self.last[words[-1]]])
-        self[token] = value
-        return value
-
-
-class _LineNgrams(dict):
-    """A line of a text (between newlines) -> the rows of its tokens, each followed by a space (a
-    newline normalises to one, so a line's rows are the same wherever it stands but at the very
-    end). Articles share lines (republished copies, a site's standard lines): a line seen before
-    is one lookup instead of one per token."""
-
-    def __init__(self, inner: _TokenNgrams):
-        super().__init__()
-        self.inner = inner
-
-    def __missing__(self, line: str) -> bytes:
-        if len(self) >= _LINES_KEPT:
-            self.clear()
-        self[line] = value = b"".join(map(self.inner.__getitem__, line.split(" ")))
-        return value
-
-
 class _Profiles:
     """The language profiles as one matrix (row r: n-gram r's probability in each language), and
-    the n-gram rows of the words and tokens seen so far."""
+    the tables ``_text_rows`` reads to find a text's n-grams in it."""
 
     def __init__(self, word_lang_prob_map: dict[str, list[float]]):
         self.source = word_lang_prob_map
-        self.row = {ngram: r for r, ngram in enumerate(word_lang_prob_map)}
         self.matrix = np.array(list(word_lang_prob_map.values()), dtype=np.float64)
-        self.words = (_WordNgrams(self.row, True), _WordNgrams(self.row, False))
-        self.inner, self.last = _TokenNgrams(self.words[0], None), _TokenNgrams(*self.words)
-        self.lines = _LineNgrams(self.inner)
+        # Each character of the Basic Multilingual Plane as NGram.normalize gives it, and whether
+        # that is upper case: worked out when first seen (all of a text's new characters at once).
+        self.normalised = np.full(_BMP, _UNSEEN, dtype=np.uint32)
+        self.upper = np.zeros(_BMP, dtype=np.bool_)
+        # The n-grams as their characters' code points (all in the BMP), padded with zeros.
+        grams = np.array(list(word_lang_prob_map), dtype="<U3")
+        codes = grams.view(np.uint32).reshape(len(grams), 3).astype(np.int64)
+        lengths = np.char.str_len(grams)
+        rows = np.arange(len(grams), dtype=np.int32)
+        self.unigrams = np.full(_BMP, -1, dtype=np.int32)
+        self.unigrams[codes[lengths == 1, 0]] = rows[lengths == 1]
+        pairs, triples = lengths == 2, lengths == 3
+        self.pairs = _HashTable((codes[pairs, 0] << 21) | codes[pairs, 1], rows[pairs])
+        self.triples = _HashTable((codes[triples, 0] << 42) | (codes[triples, 1] << 21) | codes[triples, 2],
+                                  rows[triples])
 
-    def clear(self) -> None:
-        for cache in (*self.words, self.inner, self.last, self.lines):
-            cache.clear()
+    def rows(self, text: str) -> np.ndarray:
+        """The rows of ``text``'s n-grams, in langdetect's order (its _extract_ngrams)."""
+        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        out = np.empty(3 * len(codes), dtype=np.int32)
+        found = self._rows(codes, self.normalised, self.upper, out)
+        if found >= 0:
+            return out[:found]
+        # A character not seen before, or one beyond the BMP (an emoji, a rare script).
+        beyond = codes >= _BMP
+        plane = np.where(beyond, 0, codes)
+        for code in np.unique(plane[self.normalised[plane] == _UNSEEN]).tolist():
+            normal = NGram.normalize(chr(code))
+            self.normalised[code], self.upper[code] = ord(normal), normal.isupper()
+        if not beyond.any():
+            return out[:self._rows(codes, self.normalised, self.upper, out)]
+        # Those beyond the BMP normalised one by one, into tables of the text's own positions.
+        normalised, upper = self.normalised[plane], self.upper[plane]
+        for at in np.flatnonzero(beyond).tolist():
+            normal = NGram.normalize(text[at])
+            normalised[at], upper[at] = ord(normal), normal.isupper()
+        return out[:self._rows(np.arange(len(codes), dtype=np.uint32), normalised, upper, out)]
+
+    def _rows(self, codes: np.ndarray, normalised: np.ndarray, upper: np.ndarray, out: np.ndarray) -> int:
+        return _text_rows(codes, normalised, upper, self.unigrams, self.pairs.keys, self.pairs.rows, self.pairs.shift,
+                          self.triples.keys, self.triples.rows, self.triples.shift, out)
+
+
+_BMP = 0x10000
+_UNSEEN = np.uint32(0xFFFFFFFF)  # a character not normalised yet
+_EMPTY = -1  # an unused slot of a hash table (keys are never negative)
+
+
+class _HashTable:
+    """N-gram keys (their code points, 21 bits each, first one highest) -> rows, by open
+    addressing with linear probing at a load under one half, as two arrays the compiled loop reads."""
+
+    def __init__(self, keys: np.ndarray, rows: np.ndarray):
+        bits = max(4, (2 * len(keys)).bit_length())
+        self.keys = np.full(1 << bits, _EMPTY, dtype=np.int64)
+        self.rows = np.zeros(1 << bits, dtype=np.int32)
+        self.shift = 64 - bits
+        _fill(keys, rows, self.keys, self.rows, self.shift)
+
+
+_MIX = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: 2**64 / golden ratio
+
+
+@compiled
+def _slot(key, shift):  # pragma: no cover - compiled
+    """A key's first slot in a table of 2**(64 - shift) slots: the top bits of key * ``_MIX``."""
+    return np.int64((np.uint64(key) * _MIX) >> np.uint64(shift))
+
+
+@compiled
+def _fill(keys, rows, table_keys, table_rows, shift):  # pragma: no cover - compiled
+    mask = len(table_keys) - 1
+    for i in range(len(keys)):
+        slot = _slot(keys[i], shift)
+        while table_keys[slot] != _EMPTY:
+            slot = (slot + 1) & mask
+        table_keys[slot], table_rows[slot] = keys[i], rows[i]
+
+
+@compiled
+def _find(key, keys, rows, shift):  # pragma: no cover - compiled
+    """The row of ``key``, or -1."""
+    mask = len(keys) - 1
+    slot = _slot(key, shift)
+    while True:
+        found = keys[slot]
+        if found == key:
+            return rows[slot]
+        if found == _EMPTY:
+            return -1
+        slot = (slot + 1) & mask
+
+
+@compiled
+def _text_rows(codes, normalised, upper, unigrams, pair_keys, pair_rows, pair_shift, triple_keys, triple_rows,
+               triple_shift, out):  # pragma: no cover - compiled; tested against langdetect's _extract_ngrams
+    """langdetect's _extract_ngrams over a text's characters ``codes``, normalised through the table
+    ``normalised`` (``upper``: whether that is upper case), writing the rows of the n-grams in the
+    profiles to ``out``; returns how many, or -1 at a character the tables do not have yet.
+
+    NGram's buffer: a space ends a word (the buffer restarts as " "), it keeps the last three
+    characters, and no n-gram is taken inside a run of capitals (``capitalword``).
+    """
+    found = 0
+    first = second = 0  # the buffer's characters before the last: "  ", " x" or "xyz" (``size``)
+    last = 32
+    last_upper = False
+    size = 1
+    capital = False
+    for i in range(len(codes)):
+        code = codes[i]
+        if code >= len(normalised) or normalised[code] == _UNSEEN:
+            return -1
+        ch = np.int64(normalised[code])
+        if last == 32:  # NGram.add_char after a space: the buffer restarts
+            size, capital = 1, False
+            if ch == 32:
+                continue
+        elif size >= 3:
+            size = 2
+        first, second = second, last
+        was_upper = last_upper
+        last, last_upper = ch, upper[code]
+        size += 1
+        if last_upper:
+            if was_upper:
+                capital = True
+        else:
+            capital = False
+        if capital:
+            continue
+        if ch != 32 and ch < len(unigrams):
+            row = unigrams[ch]
+            if row >= 0:
+                out[found] = row
+                found += 1
+        row = _find((second << 21) | ch, pair_keys, pair_rows, pair_shift)
+        if row >= 0:
+            out[found] = row
+            found += 1
+        if size >= 3:
+            row = _find((first << 42) | (second << 21) | ch, triple_keys, triple_rows, triple_shift)
+            if row >= 0:
+                out[found] = row
+                found += 1
+    return found
 
 
 # From this length on, counting characters with numpy is faster than with the patterns (measured:
@@ -151,11 +230,6 @@ class _Stream:
         return self.raw
 
 
-_NORMALISE = _NormalisedChars()
-# Distinct tokens kept (~300 bytes each with its key: ~60 MB at most, and fewer distinct words);
-# cleared, not grown, past this.
-_WORD_NGRAMS_LIMIT = 200_000
-_LINES_KEPT = 4096  # ~3 KB each (a paragraph and its rows); cleared, not grown, past this
 _PROFILES: _Profiles | None = None
 _STREAMS: dict[int, _Stream] = {}
 # langdetect's cleaning_text counts: Latin letters (its 'A' <= ch <= 'z'), and characters from
@@ -173,34 +247,6 @@ def _profiles(word_lang_prob_map: dict) -> _Profiles:
     if _PROFILES is None or _PROFILES.source is not word_lang_prob_map:
         _PROFILES = _Profiles(word_lang_prob_map)
     return _PROFILES
-
-
-def _ngrams_of_word(word: str, trailing_space: bool, row: dict[str, int]) -> tuple[int, ...]:
-    """Rows of the known n-grams langdetect's loop emits for one word (from a fresh buffer)."""
-    grams, capitalword, out = " ", False, []
-    for ch in word + (" " if trailing_space else ""):
-        last = grams[-1]  # NGram.add_char, on an already normalised character
-        if last == " ":
-            grams, capitalword = " ", False
-            if ch == " ":
-                continue
-        elif len(grams) >= NGram.N_GRAM:
-            grams = grams[1:]
-        grams += ch
-        if ch.isupper():
-            if last.isupper():
-                capitalword = True
-        else:
-            capitalword = False
-        if capitalword:
-            continue
-        for n in range(1, NGram.N_GRAM + 1):
-            if len(grams) < n:
-                break
-            w = grams[-n:]
-            if w and w != " " and w in row:
-                out.append(row[w])
-    return tuple(out)
 
 
 @compiled
@@ -269,17 +315,7 @@ class FastDetector(Detector):
 
     def _ngram_rows(self) -> np.ndarray:
         """langdetect's _extract_ngrams, as rows of the profile matrix."""
-        profiles = _profiles(self.word_lang_prob_map)
-        if len(profiles.inner) + len(profiles.last) > _WORD_NGRAMS_LIMIT:
-            profiles.clear()
-        # Normalised token by token (a character maps to the same, alone); tokens followed by a space
-        # also emit their last n-grams with it. A dict's __getitem__ calls __missing__.
-        lines = self.text.split("\n")
-        chunks = list(map(profiles.lines.__getitem__, lines[:-1]))
-        parts = lines[-1].split(" ")
-        chunks += map(profiles.inner.__getitem__, parts[:-1])
-        chunks.append(profiles.last[parts[-1]])
-        return np.frombuffer(b"".join(chunks), dtype=np.int32)
+        return _profiles(self.word_lang_prob_map).rows(self.text)
 
     def get_probabilities(self) -> list:
         if self.langprob is None:

@@ -154,3 +154,29 @@ def test_starts_as_langdetects_detector_and_falls_back_to_its_loop_unseeded():
     unseeded.seed = None
     unseeded.append("Le ministre a dit que les discussions reprendraient la semaine prochaine à Paris.")
     assert unseeded.get_probabilities()[0].lang == "fr"
+
+
+NGRAM_EDGE_CASES = [
+    "emoji 🙂 in text, 𝐁𝐎𝐋𝐃 𝐂𝐀𝐏𝐈𝐓𝐀𝐋𝐒, 𝐀BC 𝐁𝐎Ld and 𝐛𝐨𝐥𝐝 small, 𠀀 CJK extension B",  # beyond the BMP
+    "NATO and the UN met IN NEW YORK; iPhone McDonald ABCdef aBC",  # runs of capitals
+    "Ș ș Ț ț Farsi ی yeh, Ạ ệ, ひらがな カタカナ ㄅㄆ 中华人民共和国 한국어", "\ud800 lone surrogate",
+    "  spaces\t\ttabs\n\nbreaks — dashes… “quotes” «guillemets» 1,234.5 %", "a", " ", "",
+]
+
+
+def test_ngram_rows_are_langdetects_own_ngrams():
+    """The compiled extraction finds langdetect's n-grams, in its order (its own pure-Python
+    _extract_ngrams over the same text): real text, every script the normaliser maps, capitals,
+    and characters beyond the BMP (normalised one by one)."""
+    from langdetect import detector_factory
+    from langdetect.detector import Detector
+
+    from cleaners.fast_langdetect import FastDetector
+
+    detector_factory.init_factory()
+    factory = detector_factory._factory
+    strings = list(factory.word_lang_prob_map)
+    for text in _real_texts()[::3] + NGRAM_EDGE_CASES:
+        plain, fast = Detector(factory), FastDetector(factory)
+        plain.text = fast.text = text
+        assert [strings[r] for r in fast._ngram_rows().tolist()] == plain._extract_ngrams(), text[:80]
