@@ -81,8 +81,8 @@ class _Profiles:
         return out[:self._rows(np.arange(len(codes), dtype=np.uint32), normalised, upper, out)]
 
     def _rows(self, codes: np.ndarray, normalised: np.ndarray, upper: np.ndarray, out: np.ndarray) -> int:
-        return _text_rows(codes, normalised, upper, self.unigrams, self.pairs.keys, self.pairs.rows, self.pairs.shift,
-                          self.triples.keys, self.triples.rows, self.triples.shift, out)
+        return _text_rows(codes, normalised, upper, self.unigrams, self.pairs.slots, self.pairs.shift,
+                          self.triples.slots, self.triples.shift, out)
 
 
 _BMP = 0x10000
@@ -92,14 +92,14 @@ _EMPTY = -1  # an unused slot of a hash table (keys are never negative)
 
 class _HashTable:
     """N-gram keys (their code points, 21 bits each, first one highest) -> rows, by open
-    addressing with linear probing at a load under one half, as two arrays the compiled loop reads."""
+    addressing with linear probing at a load under one half, as an array the compiled loop reads."""
 
     def __init__(self, keys: np.ndarray, rows: np.ndarray):
         bits = max(4, (2 * len(keys)).bit_length())
-        self.keys = np.full(1 << bits, _EMPTY, dtype=np.int64)
-        self.rows = np.zeros(1 << bits, dtype=np.int32)
+        # A slot is (key, row): a probe reads one cache line, not one in each of two arrays.
+        self.slots = np.full((1 << bits, 2), _EMPTY, dtype=np.int64)
         self.shift = 64 - bits
-        _fill(keys, rows, self.keys, self.rows, self.shift)
+        _fill(keys, rows, self.slots, self.shift)
 
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: 2**64 / golden ratio
@@ -112,32 +112,32 @@ def _slot(key, shift):  # pragma: no cover - compiled
 
 
 @compiled
-def _fill(keys, rows, table_keys, table_rows, shift):  # pragma: no cover - compiled
-    mask = len(table_keys) - 1
+def _fill(keys, rows, slots, shift):  # pragma: no cover - compiled
+    mask = len(slots) - 1
     for i in range(len(keys)):
         slot = _slot(keys[i], shift)
-        while table_keys[slot] != _EMPTY:
+        while slots[slot, 0] != _EMPTY:
             slot = (slot + 1) & mask
-        table_keys[slot], table_rows[slot] = keys[i], rows[i]
+        slots[slot, 0], slots[slot, 1] = keys[i], rows[i]
 
 
 @compiled
-def _find(key, keys, rows, shift):  # pragma: no cover - compiled
+def _find(key, slots, shift):  # pragma: no cover - compiled
     """The row of ``key``, or -1."""
-    mask = len(keys) - 1
+    mask = len(slots) - 1
     slot = _slot(key, shift)
     while True:
-        found = keys[slot]
+        found = slots[slot, 0]
         if found == key:
-            return rows[slot]
+            return slots[slot, 1]
         if found == _EMPTY:
             return -1
         slot = (slot + 1) & mask
 
 
 @compiled
-def _text_rows(codes, normalised, upper, unigrams, pair_keys, pair_rows, pair_shift, triple_keys, triple_rows,
-               triple_shift, out):  # pragma: no cover - compiled; tested against langdetect's _extract_ngrams
+def _text_rows(codes, normalised, upper, unigrams, pairs, pair_shift, triples, triple_shift,
+               out):  # pragma: no cover - compiled; tested against langdetect's _extract_ngrams
     """langdetect's _extract_ngrams over a text's characters ``codes``, normalised through the table
     ``normalised`` (``upper``: whether that is upper case), writing the rows of the n-grams in the
     profiles to ``out``; returns how many, or -1 at a character the tables do not have yet.
@@ -178,12 +178,12 @@ def _text_rows(codes, normalised, upper, unigrams, pair_keys, pair_rows, pair_sh
             if row >= 0:
                 out[found] = row
                 found += 1
-        row = _find((second << 21) | ch, pair_keys, pair_rows, pair_shift)
+        row = _find((second << 21) | ch, pairs, pair_shift)
         if row >= 0:
             out[found] = row
             found += 1
         if size >= 3:
-            row = _find((first << 42) | (second << 21) | ch, triple_keys, triple_rows, triple_shift)
+            row = _find((first << 42) | (second << 21) | ch, triples, triple_shift)
             if row >= 0:
                 out[found] = row
                 found += 1
