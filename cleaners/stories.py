@@ -70,6 +70,7 @@ def _feature_of(name: str) -> str:
 # Names recur across articles: each written form is lower-cased and looked up once (a fifth of
 # story_features' time); at most 100k forms are kept.
 _FEATURE_OF = Memo(_feature_of, limit=100_000)
+
 _WINDOW_MARKS = frozenset("\n.!?…:")  # a line break or a sentence's end
 
 
