@@ -74,12 +74,12 @@ class SpoolEntry:
         return spool_entry(Article.from_dict(json.loads(self.line)).reject(reason), config)
 
 
-def spool_entry(article: Article, config: Config, line: str | None = None) -> SpoolEntry:
-    """``article``'s entry; ``line``: its JSON line when already at hand (from the cache)."""
+def spool_entry(article: Article, config: Config) -> SpoolEntry:
+    """``article``'s entry (the cache keeps entries whole, so it never rebuilds one)."""
     kept = article.status == KEPT
     hashes = line_hashes(article.text) if kept and config.boilerplate.template_min_stories > 0 else None
     return SpoolEntry(article.id, article.input, article.status, article.source,
-                      line or dump_json_line(article.to_dict()), hashes)
+                      dump_json_line(article.to_dict()), hashes)
 
 
 def clean_batch(records: list[RawRecord], config: Config) -> tuple[list[SpoolEntry], list[Signature | None]]:
