@@ -54,8 +54,8 @@ class _Profiles:
         self.unigrams = np.full(_BMP, -1, dtype=np.int32)
         self.unigrams[codes[lengths == 1, 0]] = rows[lengths == 1]
         pairs, triples = lengths == 2, lengths == 3
-        self.pairs = _HashTable((codes[pairs, 0] << 21) | codes[pairs, 1], rows[pairs])
-        self.triples = _HashTable((codes[triples, 0] << 42) | (codes[triples, 1] << 21) | codes[triples, 2],
+        self.pairs = _HashTable(_pair_key(codes[pairs, 0], codes[pairs, 1]), rows[pairs])
+        self.triples = _HashTable(_triple_key(codes[triples, 0], codes[triples, 1], codes[triples, 2]),
                                   rows[triples])
 
     def rows(self, text: str) -> np.ndarray:
@@ -90,8 +90,20 @@ _UNSEEN = np.uint32(0xFFFFFFFF)  # a character not normalised yet
 _EMPTY = -1  # an unused slot of a hash table (keys are never negative)
 
 
+# An n-gram's key: its characters' code points, 21 bits each, the first one highest. Compiled, so
+# that the tables (built from arrays of code points) and the loop (one n-gram at a time) share it.
+@compiled
+def _pair_key(a, b):  # pragma: no cover - compiled
+    return (a << 21) | b
+
+
+@compiled
+def _triple_key(a, b, c):  # pragma: no cover - compiled
+    return (a << 42) | (b << 21) | c
+
+
 class _HashTable:
-    """N-gram keys (their code points, 21 bits each, first one highest) -> rows, by open
+    """N-gram keys (``_pair_key``, ``_triple_key``) -> rows, by open
     addressing with linear probing at a load under one half, as an array the compiled loop reads."""
 
     def __init__(self, keys: np.ndarray, rows: np.ndarray):
@@ -178,12 +190,12 @@ def _text_rows(codes, normalised, upper, unigrams, pairs, pair_shift, triples, t
             if row >= 0:
                 out[found] = row
                 found += 1
-        row = _find((second << 21) | ch, pairs, pair_shift)
+        row = _find(_pair_key(second, ch), pairs, pair_shift)
         if row >= 0:
             out[found] = row
             found += 1
         if size >= 3:
-            row = _find((first << 42) | (second << 21) | ch, triples, triple_shift)
+            row = _find(_triple_key(first, second, ch), triples, triple_shift)
             if row >= 0:
                 out[found] = row
                 found += 1
