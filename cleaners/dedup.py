@@ -193,13 +193,14 @@ def many_shingle_hashes(normalized: list[str], size: int) -> list[np.ndarray]:
     shingles are the windows of the joined tokens that lie within it (25k articles: 48 -> 22 us
     an article). Texts of ``size`` tokens or fewer, which ``shingle_hashes`` pads, go one by one."""
     out: list[np.ndarray | None] = [None] * len(normalized)
-    group: list[int] = []
+    group: list[tuple[int, int]] = []  # (text, its tokens)
     group_bytes = 0
     for i, text in enumerate(normalized):
-        if text.count(" ") < size:  # at most ``size`` tokens (or none)
+        tokens = text.count(" ") + 1
+        if tokens <= size:  # ``size`` tokens or fewer (an empty text counts one)
             out[i] = shingle_hashes(text, size)
             continue
-        group.append(i)
+        group.append((i, tokens))
         group_bytes += len(text)
         if group_bytes >= _GROUP_BYTES:
             _hash_group(normalized, group, size, out)
@@ -209,12 +210,10 @@ def many_shingle_hashes(normalized: list[str], size: int) -> list[np.ndarray]:
     return out  # type: ignore[return-value]
 
 
-def _hash_group(normalized: list[str], group: list[int], size: int, out: list) -> None:
-    ids = _token_hashes(" ".join(normalized[i] for i in group))
-    folded = _window_hashes(ids, size)
+def _hash_group(normalized: list[str], group: list[tuple[int, int]], size: int, out: list) -> None:
+    folded = _window_hashes(_token_hashes(" ".join(normalized[i] for i, _ in group)), size)
     start = 0
-    for i in group:
-        tokens = normalized[i].count(" ") + 1
+    for i, tokens in group:
         out[i] = folded[start:start + tokens - size + 1]
         start += tokens
 
