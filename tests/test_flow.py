@@ -336,8 +336,11 @@ def test_the_early_local_cluster_has_warmed_workers_before_the_first_batch():
         scheduler_pid = client.run_on_scheduler(os.getpid)
         # the workers take the flow's settings: their event loops are checked once a second, not every 20 ms
         ticks = client.run(lambda: __import__("dask").config.get("distributed.admin.tick.interval"))
+        # not Dask's MALLOC_TRIM_THRESHOLD_=65536, under which glibc faulted the workers' memory in anew
+        trims = client.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_"))
     assert list(loaded.values()) == [warmed] * 2
     assert list(ticks.values()) == ["1s"] * 2
+    assert list(trims.values()) == [os.environ.get("MALLOC_TRIM_THRESHOLD_")] * 2 != ["65536"] * 2
     assert scheduler_pid == os.getpid()  # two workers: the scheduler in this process
 
 
