@@ -131,13 +131,25 @@ def local_cluster(workers: int, port: int, scheduler_file: str, own_scheduler: b
     from distributed import LocalCluster, Nanny, SpecCluster
     from distributed.worker_memory import parse_memory_limit
 
-    # Dask starts its workers with MALLOC_TRIM_THRESHOLD_=65536: glibc then hands memory back after
-    # nearly every large free and no longer raises its mmap threshold (128 KB), so the cleaning's
-    # numpy temporaries and texts were mapped afresh and faulted in page by page. Cleaning 10k
-    # articles on two workers took 700k page faults (30k in one process) and 3-4% more CPU; 25k
-    # articles, 5-8% (three alternated runs).
-    # Without it, the workers' memory behaves as in a one-process run (their peak RSS: +13 MB at 25k).
-    dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None})
+    # The workers' processes take the config the cluster starts with.
+    dask.config.set({
+        # Dask's statistical profiler samples each worker's stack every 10 ms, holding the GIL the
+        # cleaning needs (~1.5% of a worker's time in a py-spy profile); nobody reads it here.
+        "distributed.worker.profile.enabled": False,
+        # Every Dask server (a worker, and its nanny in this process) checks its event loop every
+        # 20 ms and a nanny its worker's memory every 100 ms: 16 idle workers cost this process
+        # ~140 ms of CPU a second, ~45 ms with these (only warnings of a blocked loop come later,
+        # and a runaway worker is stopped within half a second).
+        "distributed.admin.tick.interval": "1s",
+        "distributed.worker.memory.monitor-interval": "500ms",
+        # Dask starts its workers with MALLOC_TRIM_THRESHOLD_=65536: glibc then hands memory back
+        # after nearly every large free and no longer raises its mmap threshold (128 KB), so the
+        # cleaning's numpy temporaries and texts were mapped afresh and faulted in page by page.
+        # Cleaning 10k articles on two workers took 700k page faults (30k in one process) and 3-4%
+        # more CPU; 25k articles, 5-8% (three alternated runs). Without it, the workers' memory
+        # behaves as in a one-process run (their peak RSS: +13 MB at 25k).
+        "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+    })
 
     scheduler_process = _scheduler_process_class() if own_scheduler else None
     if scheduler_process is None:
@@ -165,18 +177,6 @@ def early_local_cluster(workers: int) -> Iterator[str]:
 
     def start() -> None:
         try:
-            import dask
-
-            # Dask's statistical profiler samples each worker's stack every 10 ms, holding the GIL the
-            # cleaning needs (~1.5% of a worker's time in a py-spy profile); nobody reads it here.
-            # The workers' processes take the config the cluster starts with.
-            dask.config.set({"distributed.worker.profile.enabled": False})
-            # Every Dask server (a worker, and its nanny in this process) checks its event loop every
-            # 20 ms and a nanny its worker's memory every 100 ms: 16 idle workers cost this process
-            # ~140 ms of CPU a second, ~45 ms with these (only warnings of a blocked loop come later,
-            # and a runaway worker is stopped within half a second).
-            dask.config.set({"distributed.admin.tick.interval": "1s",
-                             "distributed.worker.memory.monitor-interval": "500ms"})
             _fork_warmed_workers()
             started["cluster"] = local_cluster(workers, port, os.path.join(folder.name, "scheduler.json"),
                                                own_scheduler=workers >= OWN_SCHEDULER_FROM)
