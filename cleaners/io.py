@@ -13,6 +13,7 @@ import json
 import os
 import re
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -281,6 +282,64 @@ def atomic_outputs(folder: Path, names: tuple[str, ...]):
             handle.close()
             if os.path.exists(tmp):
                 os.unlink(tmp)
+
+
+LOCK_FILE = ".newsclean.lock"
+_held_locks: dict[Path, list] = {}  # folder -> [open lock file, depth] held by this process
+
+
+class OutputInUse(ConfigError):
+    """Another run is writing the same output folder."""
+
+
+@contextmanager
+def output_lock(folder: Path):
+    """Hold ``folder`` for one run: a second run into it (a manual run while a scheduled one writes
+    there) stops at once with a message. Two runs writing one folder would each prune the other's
+    cache entries, miss each other's kept articles in the dedup index, and could leave one run's
+    articles beside the other's manifest (the outputs are renamed into place one by one).
+
+    An advisory ``flock`` on ``OUT/.newsclean.lock``: the system drops it when the process ends,
+    however it ends, so a killed run never leaves the folder locked. Re-entrant in one process (the
+    command takes it before Prefect starts, the flow again). Without ``fcntl`` (Windows) nothing is
+    locked.
+    """
+    folder = Path(folder).resolve()
+    held = _held_locks.get(folder)
+    if held is not None:
+        held[1] += 1
+        try:
+            yield
+        finally:
+            held[1] -= 1
+        return
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    handle = open(folder / LOCK_FILE, "a+", encoding="utf-8")  # noqa: SIM115 - held across the yield
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise OutputInUse(f"output folder {folder} is in use by another newsclean run ({holder}); "
+                              "wait for it to end, or write to another folder (-o)") from None
+        # The holder's pid and start, for the message a second run prints (the lock is the flock).
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}, started {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
+        handle.flush()
+        _held_locks[folder] = [handle, 1]
+        try:
+            yield
+        finally:
+            del _held_locks[folder]
+    finally:
+        handle.close()  # closing the file releases the lock
 
 
 # Our temporary files: ".<name>.<pid>.<random>.tmp", so a later run can tell whose they are.

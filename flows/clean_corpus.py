@@ -39,7 +39,7 @@ from cleaners.corpus import (
     write_outputs,
 )
 from cleaners.dedup import Signature
-from cleaners.io import RawRecord, check_inputs, iter_records
+from cleaners.io import RawRecord, check_inputs, iter_records, output_lock
 from cleaners.report import RunSummary
 from flows import progress
 
@@ -207,14 +207,19 @@ def clean_corpus(
     """
     logger = get_run_logger()
     config = scale_out(load_config(config_path), workers, dask_address)
-    parallel = on_dask(config)
+    check_inputs(inputs)
+    out = Path(output)
+    with output_lock(out):  # one run at a time into a folder
+        return _clean_into(inputs, out, config, logger)
 
+
+def _clean_into(inputs: list[str], out: Path, config: Config, logger) -> dict[str, int]:
+    """The flow's work, with the output folder held."""
+    parallel = on_dask(config)
     # On Dask, a group of batches at a time (and the next one queued): memory stays bounded (an
     # existing cluster's size is not known here: taken as 8).
     batches_per_group = 2 * max(config.pipeline.workers, 8 if config.pipeline.dask_address else 1) if parallel else 1
     group = _dask_batch_size(config) * batches_per_group if parallel else config.pipeline.batch_size
-    check_inputs(inputs)
-    out = Path(output)
     ledger = Ledger(out, config)
     cache = CleanCache(out, config) if config.pipeline.incremental else None
     if cache and cache.discarded:

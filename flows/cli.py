@@ -40,17 +40,20 @@ def cmd_run(args: argparse.Namespace) -> int:
     from cleaners.boilerplate import phrasebook_for
     from cleaners.config import scale_out
     from cleaners.index import open_index
-    from cleaners.io import check_inputs
+    from cleaners.io import check_inputs, output_lock
 
     # fail fast, before Prefect starts its server
     config = scale_out(load_config(args.config), args.workers, args.dask_address)
     check_inputs(args.paths)
     phrasebook_for(config.boilerplate)  # an unknown language or a broken phrase file, said once
-    index = open_index(Path(args.output), config.dedup)  # refuses other settings or an unreachable Redis
-    if index is not None:
-        index.close()
     temporary_server = not os.environ.get("PREFECT_API_URL")
     with contextlib.ExitStack() as stack:
+        # Another run writing the same folder: said at once, not after Prefect's start-up (the flow
+        # holds the folder too, for deployment runs; here it is the same lock, taken again).
+        stack.enter_context(output_lock(Path(args.output)))
+        index = open_index(Path(args.output), config.dedup)  # refuses other settings or an unreachable Redis
+        if index is not None:
+            index.close()
         server_ready = stack.enter_context(local_prefect_server(scheduler=False))
         local_address = None
         if config.pipeline.workers > 1 and not config.pipeline.dask_address:

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -26,6 +29,24 @@ def copy_seeds(folder: Path) -> Path:
     for p in SEEDS.glob("*.txt"):
         (folder / p.name).write_bytes(p.read_bytes())
     return folder
+
+
+@contextlib.contextmanager
+def folder_held_by_another_run(folder: Path):
+    """``folder`` locked for output by another process (as a running ``newsclean run`` holds it)
+    until the block ends, when that process is killed; yields the process."""
+    holder = ("import sys\nfrom cleaners.io import output_lock\nwith output_lock(sys.argv[1]):\n"
+              "    print('held', flush=True)\n    sys.stdin.read()\n")
+    proc = subprocess.Popen([sys.executable, "-c", holder, str(folder)], cwd=ROOT, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "held"
+        yield proc
+    finally:
+        proc.kill()
+        proc.wait()
+        proc.stdin.close()
+        proc.stdout.close()
 
 
 def clean_file(path: Path, config: Config | None = None):

@@ -15,8 +15,9 @@ import pytest
 from cleaners.cache import CACHE_FILE
 from cleaners.corpus import OUTPUT_FILES
 from cleaners.index import INDEX_FILE
+from cleaners.io import LOCK_FILE
 
-from .conftest import ROOT, SEEDS
+from .conftest import ROOT, SEEDS, folder_held_by_another_run
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +35,7 @@ def test_flow_on_seeds_writes_outputs_and_artifact(prefect_harness, tmp_path):
 
     counts = clean_corpus([str(SEEDS)], str(tmp_path))
     assert counts == {"inputs": 5, "kept": 5, "duplicate": 0, "rejected": 0}
-    state = [CACHE_FILE, INDEX_FILE]  # no temp files
+    state = [CACHE_FILE, INDEX_FILE, LOCK_FILE]  # no temp files
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*OUTPUT_FILES, *state])
     artifact = Artifact.get(REPORT_ARTIFACT_KEY)
     assert artifact is not None and "5 inputs: 5 kept" in artifact.data
@@ -133,6 +134,27 @@ def test_user_mistakes_are_one_line(args, message):
     assert done.returncode == 2
     assert done.stderr.strip().startswith(message) and "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_a_run_into_a_folder_another_run_is_writing_stops_at_once(prefect_harness, tmp_path):
+    from cleaners.io import OutputInUse
+    from flows.clean_corpus import clean_corpus
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "manifest.jsonl").write_text("the earlier run's\n", encoding="utf-8")
+    with folder_held_by_another_run(out) as holder:
+        # the command: one line, before Prefect's server starts
+        done = newsclean("run", "seeds", "-o", str(out), "-q", cwd=ROOT)
+        assert done.returncode == 2 and "Traceback" not in done.stderr
+        assert done.stderr.startswith(f"newsclean: error: output folder {out.resolve()} is in use by another "
+                                      f"newsclean run (pid {holder.pid}, started ")
+        assert len(done.stderr.strip().splitlines()) == 1
+        # the flow as a deployment runs it
+        with pytest.raises(OutputInUse):
+            clean_corpus([str(SEEDS)], str(out))
+    assert (out / "manifest.jsonl").read_text(encoding="utf-8") == "the earlier run's\n"
+    assert sorted(p.name for p in out.iterdir()) == [LOCK_FILE, "manifest.jsonl"]
 
 
 def test_broken_phrase_file_is_one_line_before_anything_runs(tmp_path):

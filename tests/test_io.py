@@ -9,7 +9,9 @@ import pytest
 
 from cleaners.config import ConfigError, InputConfig
 from cleaners.document import KEPT, REJECTED
-from cleaners.io import check_inputs, iter_records, parse_record
+from cleaners.io import OutputInUse, check_inputs, iter_records, output_lock, parse_record
+
+from .conftest import folder_held_by_another_run
 
 CFG = InputConfig()
 BODY = "Russian foreign minister Sergey Lavrov on Saturday claimed that ties with China would only grow stronger."
@@ -98,3 +100,19 @@ def test_utf16_without_bom_detected(tmp_path):
     (article,) = read_all(tmp_path)
     assert article.status == KEPT and article.title == "Headline here"
     assert codecs.BOM_UTF16_LE not in article.text.encode("utf-16-le")[:2]
+
+
+def test_an_output_folder_is_held_by_one_run_at_a_time(tmp_path):
+    out = tmp_path / "out"
+    with folder_held_by_another_run(out) as holder:
+        with pytest.raises(OutputInUse) as refused:
+            with output_lock(out):
+                pass
+        assert f"output folder {out.resolve()} is in use by another newsclean run (pid {holder.pid}, started " \
+            in str(refused.value)
+    # The holder was killed: the system dropped its lock with it, so the folder is free again.
+    with output_lock(out):
+        with output_lock(out):  # the same process may take it again (the command, then its flow)
+            pass
+        with folder_held_by_another_run(tmp_path / "other"):  # another folder is another lock
+            pass
