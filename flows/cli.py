@@ -17,9 +17,10 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import NoReturn
 
-import flows  # noqa: F401  - sets Prefect's offline defaults before Prefect is imported
 from cleaners.config import ConfigError, load_config
+from flows import exit_without_teardown  # the package, imported first, sets Prefect's offline defaults
 from flows.local_cluster import early_local_cluster, free_port
 
 DEFAULT_INPUT = "seeds"
@@ -318,5 +319,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
+def command() -> NoReturn:
+    """The ``newsclean`` console script: ``main``, then a quick exit (``exit_without_teardown``)."""
+    exit_without_teardown(main())
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    command()

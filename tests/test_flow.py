@@ -157,6 +157,23 @@ def test_a_run_into_a_folder_another_run_is_writing_stops_at_once(prefect_harnes
     assert sorted(p.name for p in out.iterdir()) == [LOCK_FILE, "manifest.jsonl"]
 
 
+@pytest.mark.parametrize("ending,teardown", [("flows.exit_without_teardown(3)", False), ("sys.exit(3)", True)])
+def test_the_command_ends_after_its_exit_handlers_without_the_teardown(ending, teardown):
+    script = ("import atexit, sys\n"
+              "import flows\n"
+              "class Noisy:\n"
+              "    def __del__(self):\n"
+              "        print('teardown', flush=True)\n"
+              "kept = Noisy()\n"
+              "atexit.register(lambda: print('exit handler', flush=True))\n"
+              "print('buffered', end=' ')\n"  # still in stdout's buffer at the end
+              f"{ending}\n")
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 3
+    assert done.stdout.startswith("buffered exit handler\n")
+    assert ("teardown" in done.stdout) == teardown  # a normal exit frees the object; the command's does not
+
+
 def test_broken_phrase_file_is_one_line_before_anything_runs(tmp_path):
     phrases = tmp_path / "phrases"
     phrases.mkdir()
