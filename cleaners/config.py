@@ -13,8 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from datasketch import MinHashLSH
-
 from cleaners.registry import CLEANER_NAMES, validate_cleaner_names
 
 
@@ -177,6 +175,10 @@ class Config:
         if self.pipeline.dask_address and not self.pipeline.dask_address.startswith(("tcp://", "tls://",
                                                                                     "inproc://")):
             raise ConfigError(f"pipeline.dask_address {self.pipeline.dask_address!r} must look like tcp://host:8786")
+        # Imported here, not with this module: datasketch brings in scipy (~0.5 s), and the command
+        # imports this module before it starts Prefect's server.
+        from datasketch import MinHashLSH
+
         for name, section in (("dedup", self.dedup), ("stories", self.stories)):
             if not 0.0 < section.threshold < 1.0:
                 raise ConfigError(f"{name}.threshold must be between 0 and 1 (exclusive)")
