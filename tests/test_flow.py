@@ -174,6 +174,24 @@ def test_the_command_ends_after_its_exit_handlers_without_the_teardown(ending, t
     assert ("teardown" in done.stdout) == teardown  # a normal exit frees the object; the command's does not
 
 
+def test_the_exit_drains_progress_warning_is_dropped_and_the_workers_other_messages_pass():
+    import logging
+
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    from flows.cli import _QuietExitDrain
+
+    assert _QuietExitDrain.WORKERS == (EventsWorker.__name__, APILogWorker.__name__)
+    quiet = _QuietExitDrain()
+
+    def record(message: str) -> logging.LogRecord:
+        return logging.LogRecord("EventsWorker", logging.WARNING, __file__, 1, message, None, None)
+
+    assert not quiet.filter(record("Still processing items: 4 items remaining..."))
+    assert quiet.filter(record("Service 'EventsWorker' queue is full (5 items), dropping item"))
+
+
 def test_broken_phrase_file_is_one_line_before_anything_runs(tmp_path):
     phrases = tmp_path / "phrases"
     phrases.mkdir()
