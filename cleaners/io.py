@@ -285,7 +285,7 @@ def atomic_outputs(folder: Path, names: tuple[str, ...]):
 
 
 LOCK_FILE = ".newsclean.lock"
-_held_locks: dict[Path, list] = {}  # folder -> [open lock file, depth] held by this process
+_held_locks: set[Path] = set()  # the folders this process holds
 
 
 class OutputInUse(ConfigError):
@@ -305,13 +305,8 @@ def output_lock(folder: Path):
     locked.
     """
     folder = Path(folder).resolve()
-    held = _held_locks.get(folder)
-    if held is not None:
-        held[1] += 1
-        try:
-            yield
-        finally:
-            held[1] -= 1
+    if folder in _held_locks:  # the outer hold releases it
+        yield
         return
     try:
         import fcntl
@@ -333,11 +328,11 @@ def output_lock(folder: Path):
         handle.truncate()
         handle.write(f"pid {os.getpid()}, started {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
         handle.flush()
-        _held_locks[folder] = [handle, 1]
+        _held_locks.add(folder)
         try:
             yield
         finally:
-            del _held_locks[folder]
+            _held_locks.discard(folder)
     finally:
         handle.close()  # closing the file releases the lock
 
