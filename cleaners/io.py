@@ -293,7 +293,7 @@ class OutputInUse(ConfigError):
 
 
 @contextmanager
-def output_lock(folder: Path):
+def output_lock(folder: str | Path):
     """Hold ``folder`` for one run: a second run into it (a manual run while a scheduled one writes
     there) stops at once with a message. Two runs writing one folder would each prune the other's
     cache entries, miss each other's kept articles in the dedup index, and could leave one run's

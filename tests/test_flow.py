@@ -144,7 +144,7 @@ def test_a_run_into_a_folder_another_run_is_writing_stops_at_once(prefect_harnes
     out.mkdir()
     (out / "manifest.jsonl").write_text("the earlier run's\n", encoding="utf-8")
     with folder_held_by_another_run(out) as holder:
-        # the command: one line, before Prefect's server starts
+        # the command: one line, exit status 2, before the run starts
         done = newsclean("run", "seeds", "-o", str(out), "-q", cwd=ROOT)
         assert done.returncode == 2 and "Traceback" not in done.stderr
         assert done.stderr.startswith(f"newsclean: error: output folder {out.resolve()} is in use by another "
