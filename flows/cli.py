@@ -17,6 +17,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
 
@@ -44,12 +46,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     from cleaners.index import open_index
     from cleaners.io import check_inputs, output_lock
 
-    temporary_server = not os.environ.get("PREFECT_API_URL")
     with contextlib.ExitStack() as stack:
         # Prefect's server first: its start-up (~3.5 s) is the longest step before the first batch,
         # and the checks and imports below overlap it. A mistake they find ends the command at once
         # (one line, exit status 2), and the server with it.
-        server_ready = stack.enter_context(local_prefect_server(scheduler=False))
+        server = stack.enter_context(local_prefect_server(scheduler=False))
         config = scale_out(load_config(args.config), args.workers, args.dask_address)
         check_inputs(args.paths)
         phrasebook_for(config.boilerplate)  # an unknown language or a broken phrase file, said once
@@ -62,7 +63,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         local_address = None
         if config.pipeline.workers > 1 and not config.pipeline.dask_address:
             local_address = stack.enter_context(early_local_cluster(config.pipeline.workers))
-        counts = _run_flow(args, config, local_address, server_ready, temporary_server)
+        counts = _run_flow(args, config, local_address, server)
     console = Console(stderr=True)
     console.print(
         f"[bold]{counts['inputs']}[/] inputs: [green]{counts['kept']} kept[/], "
@@ -84,11 +85,19 @@ class _QuietExitDrain(logging.Filter):
         return not str(record.msg).startswith("Still processing items")
 
 
-def _run_flow(args: argparse.Namespace, config, local_address: str | None, server_ready,
-              temporary_server: bool) -> dict[str, int]:
+_QUIET_EXIT_DRAIN = _QuietExitDrain()
+
+
+def _quiet_exit_drains() -> None:
+    """Put ``_QuietExitDrain`` on both workers' loggers: one instance, so a process that runs the
+    flow many times (tests, a notebook) adds it once."""
+    for name in _QuietExitDrain.WORKERS:
+        logging.getLogger(name).addFilter(_QUIET_EXIT_DRAIN)
+
+
+def _run_flow(args: argparse.Namespace, config, local_address: str | None, server: PrefectServer) -> dict[str, int]:
     """The flow on ``args.paths``, with a progress bar; on the local cluster at ``local_address`` if
-    any; once the Prefect server started in the background answers (``server_ready``).
-    ``temporary_server``: that server is the command's own, stopped when the run ends."""
+    any; once the Prefect server started in the background answers (``server.ready``)."""
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
     from rich.console import Console
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
@@ -103,7 +112,7 @@ def _run_flow(args: argparse.Namespace, config, local_address: str | None, serve
         # batch after it: this process would otherwise only wait for it.
         with contextlib.suppress(Exception):  # a cleaner that cannot load is reported per article
             warm_up()
-    server_ready()
+    server.ready()
     console = Console(stderr=True)
     with Progress(TextColumn("cleaning"), BarColumn(), DownloadColumn(), TextColumn("{task.fields[records]} records"),
                   TimeRemainingColumn(), console=console, disable=args.quiet) as bar:
@@ -116,10 +125,9 @@ def _run_flow(args: argparse.Namespace, config, local_address: str | None, serve
         # Heartbeats tell a lasting server that a run is alive; the command's own server ends with
         # the run. Their thread wakes once a second, and the run waited for it at its end: a run
         # on the seeds took 8.5 s with them, 7.6 s without.
-        no_heartbeats = {PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None} if temporary_server else {}
-        if temporary_server:
-            for name in _QuietExitDrain.WORKERS:
-                logging.getLogger(name).addFilter(_QuietExitDrain())
+        no_heartbeats = {PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None} if server.temporary else {}
+        if server.temporary:
+            _quiet_exit_drains()
         try:
             runner = task_runner_for(config, local_address)
             run_flow = clean_corpus.with_options(task_runner=runner) if runner else clean_corpus
@@ -225,10 +233,17 @@ def _server_command(port: int, scheduler: bool) -> tuple[list[str], dict[str, st
              "--log-level", "error", "--lifespan", "on"], {**env, "PREFECT__SERVER_EPHEMERAL": "1"})
 
 
+@dataclass(frozen=True)
+class PrefectServer:
+    """The Prefect server a command talks to (``local_prefect_server``)."""
+
+    ready: Callable[[], str]  # waits until it answers; returns its API URL
+    temporary: bool  # started by this command and stopped with it (not one PREFECT_API_URL names)
+
+
 @contextlib.contextmanager
-def local_prefect_server(timeout_s: float = 120.0, scheduler: bool = True):
-    """A Prefect server on loopback for this process's lifetime, unless PREFECT_API_URL names one;
-    yields a function that waits until it answers and returns its API URL.
+def local_prefect_server(timeout_s: float = 120.0, scheduler: bool = True) -> Iterator[PrefectServer]:
+    """A Prefect server on loopback for this process's lifetime, unless PREFECT_API_URL names one.
 
     ``scheduler``: scheduling needs Prefect's scheduler service, which the embedded (ephemeral)
     server does not run; so `serve` starts a real one. `run` starts the API alone. The SQLite
@@ -236,7 +251,7 @@ def local_prefect_server(timeout_s: float = 120.0, scheduler: bool = True):
     """
     if os.environ.get("PREFECT_API_URL"):
         url = os.environ["PREFECT_API_URL"]
-        yield lambda: url
+        yield PrefectServer(lambda: url, temporary=False)
         return
     port = free_port()
     url = f"http://127.0.0.1:{port}/api"
@@ -271,7 +286,7 @@ def local_prefect_server(timeout_s: float = 120.0, scheduler: bool = True):
         # own, this one runs after them (a server stopped earlier costs a minute of retries).
         atexit.register(stop)
     try:
-        yield ready
+        yield PrefectServer(ready, temporary=True)
     finally:
         if scheduler:
             stop()
@@ -282,8 +297,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     load_config(args.config)
     check_inputs(args.paths)
-    with local_prefect_server() as ready:
-        url = ready()
+    with local_prefect_server() as server:
+        url = server.ready()
         from prefect import serve
 
         print(f"newsclean: serving '{args.name}' on schedule '{args.cron}' (Prefect API {url}); Ctrl-C stops",

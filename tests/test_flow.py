@@ -120,7 +120,7 @@ def test_one_process_warms_its_cleaners_while_the_server_starts(monkeypatch, wor
     config.pipeline.workers = workers
     args = cli.make_parser().parse_args(["run", "seeds", "-q"])
     with pytest.raises(KeyboardInterrupt):
-        cli._run_flow(args, config, None, server_ready, temporary_server=True)
+        cli._run_flow(args, config, None, cli.PrefectServer(server_ready, temporary=True))
     assert order == (["warm-up", "server ready"] if warmed else ["server ready"])
 
 
@@ -180,9 +180,13 @@ def test_the_exit_drains_progress_warning_is_dropped_and_the_workers_other_messa
     from prefect.events.worker import EventsWorker
     from prefect.logging.handlers import APILogWorker
 
-    from flows.cli import _QuietExitDrain
+    from flows.cli import _quiet_exit_drains, _QuietExitDrain
 
     assert _QuietExitDrain.WORKERS == (EventsWorker.__name__, APILogWorker.__name__)
+    _quiet_exit_drains()
+    _quiet_exit_drains()  # a second run in the same process
+    for name in _QuietExitDrain.WORKERS:
+        assert sum(isinstance(f, _QuietExitDrain) for f in logging.getLogger(name).filters) == 1
     quiet = _QuietExitDrain()
 
     def record(message: str) -> logging.LogRecord:
