@@ -130,7 +130,12 @@ class CleanCache:
             # article). WAL: a commit appends to one file, with no journal to write and sync per
             # batch; still atomic, so a killed run leaves a usable cache. NORMAL sync is WAL's safe
             # pairing: a power cut may lose the last batches' entries (cleaned again), not the file.
+            # Exclusive locking, set before WAL is first used: SQLite then keeps WAL's index in this
+            # process's memory, not in a shared-memory file beside the database, which a network
+            # filesystem (an output folder on NFS or SMB) cannot share. One run holds a folder at a
+            # time anyway (``output_lock``), and the cache is read only by it.
             self._db.execute("PRAGMA page_size=65536")
+            self._db.execute("PRAGMA locking_mode=EXCLUSIVE")
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("CREATE TABLE IF NOT EXISTS cleaned (key BLOB PRIMARY KEY, id TEXT NOT NULL, "
@@ -139,6 +144,10 @@ class CleanCache:
             # The keys this run asked for, for ``prune``. Apart from the entries: marking a hit in its
             # own row would rewrite the whole row, as an insert does.
             self._db.execute("CREATE TEMP TABLE seen (key BLOB PRIMARY KEY)")
+            # Held from here, not from the first write: another process reading the file meanwhile
+            # would otherwise make a batch's commit fail. (Exclusive mode keeps the lock after COMMIT.)
+            self._db.execute("BEGIN EXCLUSIVE")
+            self._db.execute("COMMIT")
         except sqlite3.DatabaseError:
             self._db.close()
             raise

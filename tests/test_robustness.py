@@ -192,6 +192,39 @@ def test_a_cache_of_an_earlier_layout_is_replaced(tmp_path, layout):
     new.close()
 
 
+def test_the_cache_needs_no_shared_memory_file_so_an_output_folder_may_be_on_a_network_filesystem(tmp_path):
+    """SQLite's WAL mode shares its index through a ``-shm`` file beside the database, which NFS and
+    SMB cannot share; with exclusive locking it stays in the process. The cache is still WAL (a
+    batch's entries appended to one file), and a killed run's committed entries are still found."""
+    import sqlite3
+
+    killed_run = (
+        "import os, sys; from pathlib import Path\n"
+        "from cleaners.cache import CleanCache; from cleaners.config import Config\n"
+        "from cleaners.corpus import clean_batch; from cleaners.io import iter_records\n"
+        "config = Config(); records = list(iter_records([sys.argv[2]], config.input))\n"
+        "cache = CleanCache(Path(sys.argv[1]), config)\n"
+        "cache.clean(records, lambda todo: clean_batch(todo, config))\n"
+        "print(' '.join(sorted(p.name for p in Path(sys.argv[1]).iterdir())), flush=True)\n"
+        "os._exit(0)  # no close, as a killed run\n")
+    done = subprocess.run([sys.executable, "-c", killed_run, str(tmp_path), str(SEEDS)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [CACHE_FILE, f"{CACHE_FILE}-wal"]  # while it ran: no -shm file
+
+    config = Config()
+    records = list(iter_records([str(SEEDS)], config.input))
+    cache = CleanCache(tmp_path, config)
+    assert cache.discarded is None and len(cache.look_up(records).found) == 5
+    assert cache._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    # The run's process holds the file, as it holds the output folder.
+    other = sqlite3.connect(tmp_path / CACHE_FILE, timeout=0)
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        other.execute("SELECT COUNT(*) FROM cleaned").fetchone()
+    other.close()
+    cache.close()
+
+
 def test_a_completed_run_forgets_inputs_it_did_not_see(tmp_path):
     """The cache tracks the input: an entry not asked for in a completed run is pruned, one asked
     for (a hit or a miss) stays, and the pruned input is cleaned again when it comes back."""
