@@ -25,6 +25,7 @@ from typing import NoReturn
 from cleaners.config import ConfigError, load_config
 from flows import exit_without_teardown  # the package, imported first, sets Prefect's offline defaults
 from flows.local_cluster import early_local_cluster, free_port
+from flows.tied import tied_command
 
 DEFAULT_INPUT = "seeds"
 DEFAULT_OUTPUT = "output"
@@ -256,7 +257,8 @@ def local_prefect_server(timeout_s: float = 120.0, scheduler: bool = True) -> It
     port = free_port()
     url = f"http://127.0.0.1:{port}/api"
     command, env = _server_command(port, scheduler)
-    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    # Tied: a run killed outright (SIGKILL) runs none of the stops below, and the server stayed.
+    server = subprocess.Popen(tied_command(command), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     os.environ["PREFECT_API_URL"] = url
     deadline = time.monotonic() + timeout_s
 

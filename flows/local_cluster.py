@@ -20,6 +20,8 @@ import tempfile
 import threading
 from collections.abc import Iterator
 
+from flows.tied import PARENT_ENV
+
 # A few sentences through every cleaner: loads langdetect's profiles, the word-order model and
 # the compiled patterns once per worker, at start-up rather than in the first batch.
 _WARM_UP_TEXT = (
@@ -159,7 +161,11 @@ def local_cluster(workers: int, port: int, scheduler_file: str, own_scheduler: b
     memory = parse_memory_limit("auto", 1, workers, logger=logging.getLogger("distributed.worker"))
     worker = {"nthreads": 1, "host": "127.0.0.1", "memory_limit": memory, "silence_logs": logging.WARN,
               "preload": [__name__]}
-    scheduler = {"host": "127.0.0.1", "port": port, "dashboard": False, "scheduler_file": scheduler_file}
+    # ``flows.tied``: the scheduler ends with this process, even one killed outright (SIGKILL);
+    # the workers do already (their nannies are in this process).
+    os.environ[PARENT_ENV] = str(os.getpid())
+    scheduler = {"host": "127.0.0.1", "port": port, "dashboard": False, "scheduler_file": scheduler_file,
+                 "preload": ["flows.tied"]}
     return SpecCluster(scheduler={"cls": scheduler_process, "options": {"scheduler_kwargs": scheduler}},
                        workers={i: {"cls": Nanny, "options": worker} for i in range(workers)},
                        silence_logs=logging.WARN)

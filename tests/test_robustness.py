@@ -316,6 +316,78 @@ def test_cache_is_shared_by_runs_spread_differently_but_not_by_other_cleaning():
     assert cleaning_fingerprint(other) != cleaning_fingerprint(plain)
 
 
+def test_a_helper_tied_to_its_parent_ends_when_the_parent_is_killed_outright():
+    import psutil
+
+    from flows.tied import tied_command
+
+    parent = subprocess.Popen([sys.executable, "-c", (
+        "import subprocess, sys, time\nfrom flows.tied import tied_command\n"
+        "print(subprocess.Popen(tied_command(['sleep', '600'])).pid, flush=True)\ntime.sleep(600)\n")],
+        cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        helper = psutil.Process(int(parent.stdout.readline()))
+        deadline = time.monotonic() + 30
+        while helper.cmdline() != ["sleep", "600"] and time.monotonic() < deadline:
+            time.sleep(0.02)  # the wrapper execs into the command
+        assert helper.cmdline() == ["sleep", "600"]
+    finally:
+        parent.kill()
+        parent.wait()
+    _, alive = psutil.wait_procs([helper], timeout=10)
+    alive = [p for p in alive if p.status() != psutil.STATUS_ZOMBIE]
+    for leftover in alive:
+        leftover.kill()
+    assert not alive
+    if sys.platform.startswith("linux"):
+        assert tied_command(["x"])[-2:] == [str(os.getpid()), "x"]
+
+
+def test_a_run_killed_outright_leaves_no_helper_process_and_the_next_run_works(tmp_path):
+    """SIGKILL to the command's process alone (the out-of-memory killer's way), on a fresh machine
+    (Prefect creating its database), with 4 workers: Prefect's server and the Dask scheduler had
+    each a process of their own, and stayed running. Now nothing of the run is left, and the next
+    run works."""
+    import psutil
+
+    src = tmp_path / "in"
+    src.mkdir()
+    base = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
+    with open(src / "big.jsonl", "w", encoding="utf-8") as feed:  # seconds of work: killed mid-run
+        for i in range(2000):
+            feed.write(json.dumps({"id": f"a{i}", "text": base[i % 5] + f"\n\nUpdate {i}."}) + "\n")
+    home = tmp_path / "prefect-home"
+    env = {key: value for key, value in os.environ.items() if key != "PREFECT_API_URL"}
+    env["PREFECT_HOME"] = str(home)
+    run = subprocess.Popen([sys.executable, "-m", "flows.cli", "run", str(src), "-o", str(tmp_path / "out"), "-q",
+                            "--workers", "4"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+    command = psutil.Process(run.pid)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        helpers = command.children(recursive=True)
+        lines = [" ".join(p.cmdline()) for p in helpers if p.is_running()]
+        if (home / "prefect.db").exists() and any("uvicorn" in c for c in lines) \
+                and any("dask spec" in c for c in lines):
+            break
+        time.sleep(0.05)
+    else:
+        run.kill()
+        pytest.fail("the run's server and scheduler did not start")
+    assert run.poll() is None, "the run ended before it could be killed"
+    run.kill()
+    run.wait()
+    _, alive = psutil.wait_procs(helpers, timeout=30)
+    alive = [p for p in alive if p.status() != psutil.STATUS_ZOMBIE]
+    left = [" ".join(p.cmdline()) for p in alive]
+    for leftover in alive:
+        leftover.kill()
+    assert not left
+    done = cli("run", str(SEEDS), "-o", str(tmp_path / "next"), "-q", env={"PREFECT_HOME": str(home)})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert [row["status"] for row in manifest(tmp_path / "next")] == ["kept"] * 5
+
+
 def test_killed_run_leaves_previous_output_and_rerun_matches(tmp_path):
     """SIGKILL a real `newsclean run` mid-way: old output intact; the rerun equals an uninterrupted run."""
     src = tmp_path / "in"
