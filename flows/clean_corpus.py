@@ -25,7 +25,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
 
 from cleaners.cache import CleanCache
-from cleaners.config import Config, load_config, on_dask, scale_out
+from cleaners.config import Config, ConfigError, load_config, on_dask, scale_out
 from cleaners.corpus import (
     ChunkRenderer,
     Ledger,
@@ -91,19 +91,36 @@ def _dask_client(config: Config) -> Iterator:
     from prefect.context import FlowRunContext
     from prefect_dask import DaskTaskRunner, get_dask_client
 
+    from flows.local_cluster import early_local_cluster
+
     runner = FlowRunContext.get().task_runner
     if isinstance(runner, DaskTaskRunner):
-        runner.client  # noqa: B018 - the runner starts (or joins) its cluster on first use
+        with _said_if_unreachable(config.pipeline.dask_address):
+            runner.client  # noqa: B018 - the runner starts (or joins) its cluster on first use
         with get_dask_client() as client:
             yield client
         return
     from distributed import Client
 
-    from flows.local_cluster import early_local_cluster
-
     with contextlib.ExitStack() as stack:
         address = config.pipeline.dask_address or stack.enter_context(early_local_cluster(config.pipeline.workers))
-        yield stack.enter_context(Client(address))
+        with _said_if_unreachable(config.pipeline.dask_address):
+            client = stack.enter_context(Client(address))
+        yield client
+
+
+@contextlib.contextmanager
+def _said_if_unreachable(address: str) -> Iterator[None]:
+    """A cluster at ``address`` that cannot be joined fails the run with one clear line (a
+    deployment run's state says it), not Dask's connection traceback."""
+    try:
+        yield
+    except Exception as exc:
+        if not address:
+            raise  # the run's own local cluster: not a setting of the user's
+        from flows.local_cluster import unreachable_message
+
+        raise ConfigError(unreachable_message(address, f"{type(exc).__name__}: {exc}")) from exc
 
 
 def _clean_on_workers(groups: Iterable[list[RawRecord]], config: Config, cache: CleanCache | None,

@@ -24,7 +24,7 @@ from typing import NoReturn
 
 from cleaners.config import ConfigError, load_config
 from flows import exit_without_teardown  # the package, imported first, sets Prefect's offline defaults
-from flows.local_cluster import early_local_cluster, free_port
+from flows.local_cluster import early_local_cluster, free_port, unreachable, unreachable_message
 from flows.tied import tied_command
 
 DEFAULT_INPUT = "seeds"
@@ -61,6 +61,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         index = open_index(Path(args.output), config.dedup)  # refuses other settings or an unreachable Redis
         if index is not None:
             index.close()
+        address = config.pipeline.dask_address
+        if address and (reason := unreachable(address)):  # said now, not after Dask's 30 s of retries
+            raise ConfigError(unreachable_message(address, reason))
         local_address = None
         if config.pipeline.workers > 1 and not config.pipeline.dask_address:
             local_address = stack.enter_context(early_local_cluster(config.pipeline.workers))

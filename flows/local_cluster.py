@@ -19,6 +19,7 @@ import socket
 import tempfile
 import threading
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 from flows.tied import PARENT_ENV
 
@@ -70,6 +71,54 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+# How long the command waits for a cluster's scheduler to accept a connection before it says so
+# (Dask itself retries for 30 s, then fails the flow run with two tracebacks).
+REACH_TIMEOUT_S = 10.0
+
+
+def unreachable(address: str, timeout_s: float = REACH_TIMEOUT_S) -> str | None:
+    """Why no Dask scheduler answers at ``address``; None where one does (or where no connection
+    is needed: ``inproc://``). A refused connection or an unknown host is said at once; whatever
+    accepts a ``tcp://`` connection must then greet as Dask does (a web page, the dashboard's port
+    8787 for the scheduler's 8786, made Dask try to allocate exabytes)."""
+    parts = urlsplit(address)
+    if parts.scheme not in ("tcp", "tls"):
+        return None
+    try:
+        port = parts.port or 8786  # Dask's default scheduler port
+        with socket.create_connection((parts.hostname or "", port), timeout=timeout_s):
+            pass
+    except TimeoutError:
+        return f"no answer within {timeout_s:g} s"
+    except OSError as exc:  # refused, unknown host
+        return (exc.strerror or str(exc)).lower()
+    except ValueError as exc:  # a port out of range
+        return str(exc)
+    if parts.scheme == "tls":
+        return None  # its handshake needs the user's certificates: Dask's own connect says the rest
+    try:
+        asyncio.run(_dask_handshake(address, timeout_s))
+    except TimeoutError:
+        return f"something accepts connections there, but no Dask scheduler greets within {timeout_s:g} s"
+    except Exception as exc:  # noqa: BLE001 - whatever a stranger's bytes make of Dask's handshake
+        return f"something answers there, but not as a Dask scheduler: {type(exc).__name__}"
+    return None
+
+
+async def _dask_handshake(address: str, timeout_s: float) -> None:
+    from distributed.comm import connect
+
+    # The whole exchange bounded: Dask's own timeout covers the connection, and a peer that accepts
+    # it and then says nothing kept its handshake waiting for good.
+    comm = await asyncio.wait_for(connect(address, timeout=timeout_s), timeout_s)
+    await comm.close()
+
+
+def unreachable_message(address: str, reason: str) -> str:
+    return (f"no Dask cluster answers at {address} ({reason}); start its scheduler, or fix --dask-address "
+            "(pipeline.dask_address)")
 
 
 def _scheduler_process_class():

@@ -450,6 +450,68 @@ def test_the_scheduler_process_logs_reach_this_process(caplog):
                       (logging.DEBUG, long_line)]
 
 
+def test_a_dask_cluster_that_does_not_answer_is_one_line(prefect_harness, tmp_path):
+    """A cluster address nobody listens at (a typo, a scheduler not started): the command says so
+    in one line before the run starts, instead of Dask's two tracebacks after 30 s of retries; a
+    deployment run of the flow fails with the same words."""
+    import contextlib
+    import socket
+    import threading
+
+    import dask
+
+    from cleaners.config import ConfigError
+    from flows.clean_corpus import clean_corpus
+    from flows.local_cluster import free_port, unreachable
+
+    closed = f"tcp://127.0.0.1:{free_port()}"
+    assert unreachable(closed) == "connection refused"
+    assert unreachable("inproc://10.0.0.1/1/1") is None  # in this process: nothing to connect to
+    with socket.create_server(("127.0.0.1", 0)) as web:  # another service: the dashboard's port, say
+        def answer() -> None:
+            with contextlib.suppress(OSError):
+                while True:
+                    connection, _ = web.accept()
+                    with connection:
+                        connection.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+
+        threading.Thread(target=answer, daemon=True).start()
+        assert unreachable(f"tcp://127.0.0.1:{web.getsockname()[1]}", timeout_s=5).startswith(
+            "something answers there, but not as a Dask scheduler")
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # accepts (the backlog does), never speaks
+        assert unreachable(f"tcp://127.0.0.1:{silent.getsockname()[1]}", timeout_s=1) == \
+            "something accepts connections there, but no Dask scheduler greets within 1 s"
+
+    done = newsclean("run", "seeds", "-o", str(tmp_path / "out"), "--dask-address", closed, cwd=ROOT)
+    assert done.returncode == 2
+    assert done.stderr.strip() == (f"newsclean: error: no Dask cluster answers at {closed} (connection refused); "
+                                   "start its scheduler, or fix --dask-address (pipeline.dask_address)")
+    assert not (tmp_path / "out" / "manifest.jsonl").exists()
+
+    with dask.config.set({"distributed.comm.timeouts.connect": "2s"}), \
+            pytest.raises(ConfigError, match=f"^no Dask cluster answers at {closed} \\(OSError: Timed out"):
+        clean_corpus([str(SEEDS)], str(tmp_path / "deployed"), dask_address=closed)
+
+
+def test_a_run_on_an_existing_dask_cluster_writes_what_one_process_writes(tmp_path):
+    """`--dask-address`: the cluster answers the command's check, and the run cleans on it."""
+    from dask.distributed import LocalCluster
+
+    from flows.local_cluster import unreachable
+
+    done = newsclean("run", "seeds", "-o", str(tmp_path / "serial"), "-q", cwd=ROOT)
+    assert done.returncode == 0, done.stderr[-2000:]
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, protocol="tcp://", host="127.0.0.1",
+                      dashboard_address=None) as cluster:
+        assert unreachable(cluster.scheduler_address) is None
+        done = newsclean("run", "seeds", "-o", str(tmp_path / "dask"), "-q", "--dask-address",
+                         cluster.scheduler_address, cwd=ROOT)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert f"Connecting to an existing Dask cluster at {cluster.scheduler_address}" in done.stderr
+    for name in OUTPUT_FILES:
+        assert (tmp_path / "dask" / name).read_bytes() == (tmp_path / "serial" / name).read_bytes(), name
+
+
 def test_bad_dask_settings_are_one_line(tmp_path):
     done = newsclean("run", "seeds", "-o", str(tmp_path), "--dask-address", "localhost:8786", cwd=ROOT)
     assert done.returncode == 2
