@@ -65,7 +65,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         if address and (reason := unreachable(address)):  # said now, not after Dask's 30 s of retries
             raise ConfigError(unreachable_message(address, reason))
         local_address = None
-        if config.pipeline.workers > 1 and not config.pipeline.dask_address:
+        if config.pipeline.workers > 1 and not address:
             local_address = stack.enter_context(early_local_cluster(config.pipeline.workers))
         counts = _run_flow(args, config, local_address, server)
     console = Console(stderr=True)

@@ -20,6 +20,7 @@ import sys
 
 PARENT_ENV = "NEWSCLEAN_PARENT_PID"  # read by a helper that loads this module (``dask_setup``)
 _PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+_LINUX = sys.platform.startswith("linux")  # elsewhere helpers start as they are
 
 
 def end_with_parent(parent_pid: int) -> None:
@@ -29,7 +30,7 @@ def end_with_parent(parent_pid: int) -> None:
     helper started by the command, the cluster's event-loop thread (which lives as long as the
     cluster) for Dask's scheduler.
     """
-    if not sys.platform.startswith("linux"):
+    if not _LINUX:
         return
     if ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM) != 0:
         return
@@ -39,7 +40,7 @@ def end_with_parent(parent_pid: int) -> None:
 
 def tied_command(command: list[str]) -> list[str]:
     """``command`` started through this module, so that it ends with this process (Linux)."""
-    if not sys.platform.startswith("linux"):
+    if not _LINUX:
         return command
     return [sys.executable, "-m", __name__, str(os.getpid()), *command]
 
