@@ -8,8 +8,16 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from cleaners.boilerplate import load_phrasebook, remove_boilerplate
+from cleaners.boilerplate import (
+    _cut_fused_heading,
+    _mark_repeated_opening,
+    _prefix_agreement,
+    load_phrasebook,
+    remove_boilerplate,
+)
 from cleaners.config import ConfigError
 from cleaners.registry import CleanerContext
 
@@ -251,6 +259,71 @@ def test_article_repeated_below_itself_goes_once(ctx):
     assert result.text == "\n\n".join(BRIEFING)
     assert {e.category for e in result.edits} == {"repeated_text"}
     assert result.edits[0].before == teaser and "teaser" in result.edits[0].reason
+
+
+@settings(max_examples=300, deadline=None)
+@given(items=st.lists(st.sampled_from("abc"), max_size=40))
+def test_prefix_agreement_is_how_far_each_position_agrees_with_the_start(items):
+    def agreement(k):  # the definition, compared afresh
+        m = 0
+        while k + m < len(items) and items[k + m] == items[m]:
+            m += 1
+        return m
+
+    assert _prefix_agreement(items) == [agreement(k) for k in range(len(items))]
+
+
+class CountedLine(str):
+    """A paragraph that counts how often it is compared (each one a separate object, as a page's
+    lines are, so that no comparison is skipped for being the same object)."""
+
+    comparisons = 0
+
+    def __eq__(self, other):
+        CountedLine.comparisons += 1
+        return str.__eq__(self, other)
+
+    __hash__ = str.__hash__
+
+
+def test_copies_of_the_opening_are_found_in_work_linear_in_the_page():
+    # A page of one long paragraph repeated (a scraper's runaway loop): every paragraph from the
+    # third on is a copy of the opening. Comparing each position afresh made ~n*n/2 comparisons an
+    # opening paragraph (the 2 MB page: 11 s); reusing matches makes a few per paragraph.
+    n = 3000
+    paras = [CountedLine("word " * 40) for _ in range(n)]
+    marks = [None] * n
+    CountedLine.comparisons = 0
+    _mark_repeated_opening(paras, marks)
+    assert marks[:2] == [None, None]
+    assert all(mark[0] == "repeated_text" for mark in marks[2:])
+    assert CountedLine.comparisons <= 10 * n
+
+
+class CountedText(str):
+    """A paragraph that counts the characters copied out of it by slicing."""
+
+    copied = 0
+
+    def __getitem__(self, key):
+        part = str.__getitem__(self, key)
+        CountedText.copied += len(part)
+        return part
+
+
+def test_a_long_last_paragraph_is_searched_for_a_glued_heading_without_copying_it_at_each_sentence():
+    # 2,000 sentences and no heading: copying the rest at each sentence's end to match a heading
+    # there copied ~45 million characters (a 4 MB paragraph: 4.5 s); matching in place copies none.
+    prose = CountedText("The minister said the talks would continue next week. " * 2000)
+    CountedText.copied = 0
+    assert _cut_fused_heading([prose], load_phrasebook(("en",))) is None
+    assert CountedText.copied <= len(prose)
+    # A heading glued after the 2,000th sentence is still found and cut there.
+    glued = prose + "Top stories The House of Representatives passed the bill."
+    paras = [glued]
+    edit = _cut_fused_heading(paras, load_phrasebook(("en",)))
+    assert paras == [prose.rstrip()] and edit.before == "Top stories The House of Representatives passed the bill."
+    assert edit.category == "related"
 
 
 def test_repeated_paragraph_alone_stays(ctx):
