@@ -1,6 +1,6 @@
 """Adversarial texts for the cleaners: shapes that make careless regexes backtrack for minutes.
 
-Shared by the fuzz tests (a generous time bound) and bench/adversarial.py (the real figures).
+Shared by the tests (what the cleaners do with them) and bench/adversarial.py (how long they take).
 """
 
 from __future__ import annotations
