@@ -316,6 +316,21 @@ def test_cache_is_shared_by_runs_spread_differently_but_not_by_other_cleaning():
     assert cleaning_fingerprint(other) != cleaning_fingerprint(plain)
 
 
+def running_commands(processes) -> dict:
+    """process -> its command line, for those still running. A process may end, or end and wait to
+    be reaped (a zombie, whose command line can no longer be read), between being listed and read."""
+    import psutil
+
+    found = {}
+    for process in processes:
+        try:
+            if process.status() != psutil.STATUS_ZOMBIE:
+                found[process] = " ".join(process.cmdline())
+        except psutil.Error:  # NoSuchProcess, ZombieProcess: it ended meanwhile
+            pass
+    return found
+
+
 def test_a_helper_tied_to_its_parent_ends_when_the_parent_is_killed_outright():
     import psutil
 
@@ -335,10 +350,10 @@ def test_a_helper_tied_to_its_parent_ends_when_the_parent_is_killed_outright():
         parent.kill()
         parent.wait()
     _, alive = psutil.wait_procs([helper], timeout=10)
-    alive = [p for p in alive if p.status() != psutil.STATUS_ZOMBIE]
-    for leftover in alive:
+    left = running_commands(alive)
+    for leftover in left:
         leftover.kill()
-    assert not alive
+    assert not left
     if sys.platform.startswith("linux"):
         assert tied_command(["x"])[-2:] == [str(os.getpid()), "x"]
 
@@ -366,7 +381,7 @@ def test_a_run_killed_outright_leaves_no_helper_process_and_the_next_run_works(t
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         helpers = command.children(recursive=True)
-        lines = [" ".join(p.cmdline()) for p in helpers if p.is_running()]
+        lines = running_commands(helpers).values()
         if (home / "prefect.db").exists() and any("uvicorn" in c for c in lines) \
                 and any("dask spec" in c for c in lines):
             break
@@ -378,11 +393,10 @@ def test_a_run_killed_outright_leaves_no_helper_process_and_the_next_run_works(t
     run.kill()
     run.wait()
     _, alive = psutil.wait_procs(helpers, timeout=30)
-    alive = [p for p in alive if p.status() != psutil.STATUS_ZOMBIE]
-    left = [" ".join(p.cmdline()) for p in alive]
-    for leftover in alive:
+    left = running_commands(alive)
+    for leftover in left:
         leftover.kill()
-    assert not left
+    assert not list(left.values())
     done = cli("run", str(SEEDS), "-o", str(tmp_path / "next"), "-q", env={"PREFECT_HOME": str(home)})
     assert done.returncode == 0, done.stderr[-2000:]
     assert [row["status"] for row in manifest(tmp_path / "next")] == ["kept"] * 5
