@@ -167,3 +167,62 @@ def test_comparable_of_long_texts_by_code_points_equals_the_regex(cleaned_seeds)
     import re
     word = _code_point_tables()[1]
     assert [c for c in range(len(word)) if bool(re.fullmatch(r"\w", chr(c))) != word[c]] == []
+
+
+def near_copies(text: str, count: int, seed: int = 0) -> list[tuple[str, str, None]]:
+    """``count`` republications of ``text``, each with one word of its own edited (none exact)."""
+    import random
+
+    rng, words = random.Random(seed), text.split()
+    copies = []
+    for i in range(count):
+        edited = list(words)
+        at = rng.randrange(len(edited))
+        edited[at] += "".join(chr(97 + i // 26**k % 26) for k in range(3))  # letters: no new figure
+        copies.append((f"copy-{i:04d}", " ".join(edited), None))
+    return copies
+
+
+def verdicts_comparing_every_candidate(sigs, batch: int) -> dict:
+    """The groups as comparing each LSH candidate pair makes them (what the finder did before it
+    skipped candidates already in the new article's group)."""
+    from cleaners.banding import BandIndex
+    from cleaners.dedup import _values
+
+    finder = DuplicateFinder(CFG)
+    bands = BandIndex(CFG.threshold, CFG.num_perm)
+    for start in range(0, len(sigs), batch):
+        chunk = sigs[start:start + batch]
+        for sig in chunk:
+            finder._sigs[sig.id] = sig
+            finder._groups.add(sig.id)
+        for row, other in bands.add([s.id for s in chunk], _values(chunk)):
+            finder._join_if_similar(chunk[row], other)
+    return finder.verdicts()
+
+
+def test_a_story_republished_hundreds_of_times_is_one_cluster_found_with_few_comparisons(cleaned_seeds, monkeypatch):
+    # One wire story in 600 near copies among the seeds' other articles: each copy is a candidate of
+    # every earlier one. Comparing them all made ~n*n/2 comparisons (8,000 copies: 245 s); once a
+    # copy is in the story's group, the rest of the group is skipped.
+    story = cleaned_seeds["001_b41261e48053f856"].text
+    others = [(a.id, a.text, None) for key, a in cleaned_seeds.items() if key != "001_b41261e48053f856"]
+    docs = near_copies(story, 600) + others
+    import random
+
+    random.Random(1).shuffle(docs)
+    sigs = signatures(docs, CFG)
+    compared = []
+    join = DuplicateFinder._join_if_similar
+    monkeypatch.setattr(DuplicateFinder, "_join_if_similar",
+                        lambda self, sig, other: compared.append(other) or join(self, sig, other))
+    finder = DuplicateFinder(CFG)
+    for start in range(0, len(sigs), 100):
+        finder.add(sigs[start:start + 100])
+    verdicts = finder.verdicts()
+    assert len(compared) <= 4 * len(docs)
+    # One cluster: 599 copies point to one of them; the seeds' other articles stay apart.
+    assert len(verdicts) == 599 and len({v.duplicate_of for v in verdicts.values()}) == 1
+    assert not any(aid in verdicts for aid, _, _ in others)
+    monkeypatch.undo()
+    assert verdicts == verdicts_comparing_every_candidate(sigs, 100)
