@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import random
 
 import pytest
 
@@ -171,8 +172,6 @@ def test_comparable_of_long_texts_by_code_points_equals_the_regex(cleaned_seeds)
 
 def near_copies(text: str, count: int, seed: int = 0) -> list[tuple[str, str, None]]:
     """``count`` republications of ``text``, each with one word of its own edited (none exact)."""
-    import random
-
     rng, words = random.Random(seed), text.split()
     copies = []
     for i in range(count):
@@ -183,21 +182,17 @@ def near_copies(text: str, count: int, seed: int = 0) -> list[tuple[str, str, No
     return copies
 
 
-def verdicts_comparing_every_candidate(sigs, batch: int) -> dict:
-    """The groups as comparing each LSH candidate pair makes them (what the finder did before it
-    skipped candidates already in the new article's group)."""
-    from cleaners.banding import BandIndex
-    from cleaners.dedup import _values
+class ComparingEveryCandidate(DuplicateFinder):
+    """The finder as it was before it skipped candidates already in the new article's group."""
 
-    finder = DuplicateFinder(CFG)
-    bands = BandIndex(CFG.threshold, CFG.num_perm)
+    def _join_candidates(self, fresh, rows, slots):
+        for row, slot in zip(rows.tolist(), slots.tolist(), strict=True):
+            self._join_if_similar(fresh[row], self._bands.ids[slot])
+
+
+def verdicts_in_batches(finder: DuplicateFinder, sigs, batch: int = 100) -> dict:
     for start in range(0, len(sigs), batch):
-        chunk = sigs[start:start + batch]
-        for sig in chunk:
-            finder._sigs[sig.id] = sig
-            finder._groups.add(sig.id)
-        for row, other in bands.add([s.id for s in chunk], _values(chunk)):
-            finder._join_if_similar(chunk[row], other)
+        finder.add(sigs[start:start + batch])
     return finder.verdicts()
 
 
@@ -208,21 +203,16 @@ def test_a_story_republished_hundreds_of_times_is_one_cluster_found_with_few_com
     story = cleaned_seeds["001_b41261e48053f856"].text
     others = [(a.id, a.text, None) for key, a in cleaned_seeds.items() if key != "001_b41261e48053f856"]
     docs = near_copies(story, 600) + others
-    import random
-
     random.Random(1).shuffle(docs)
     sigs = signatures(docs, CFG)
     compared = []
     join = DuplicateFinder._join_if_similar
     monkeypatch.setattr(DuplicateFinder, "_join_if_similar",
                         lambda self, sig, other: compared.append(other) or join(self, sig, other))
-    finder = DuplicateFinder(CFG)
-    for start in range(0, len(sigs), 100):
-        finder.add(sigs[start:start + 100])
-    verdicts = finder.verdicts()
+    verdicts = verdicts_in_batches(DuplicateFinder(CFG), sigs)
     assert len(compared) <= 4 * len(docs)
     # One cluster: 599 copies point to one of them; the seeds' other articles stay apart.
     assert len(verdicts) == 599 and len({v.duplicate_of for v in verdicts.values()}) == 1
     assert not any(aid in verdicts for aid, _, _ in others)
     monkeypatch.undo()
-    assert verdicts == verdicts_comparing_every_candidate(sigs, 100)
+    assert verdicts == verdicts_in_batches(ComparingEveryCandidate(CFG), sigs)
