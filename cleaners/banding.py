@@ -8,7 +8,8 @@ of a 100k-article run, and a Python call per article per band. This index keeps 
 - each band of a signature is folded into one 64-bit key (equal bands give equal keys; a rare
   collision only adds a candidate, which the caller verifies by estimated Jaccard anyway);
 - keys live in a few sorted runs that are merged as they grow (a log-structured merge), so a batch
-  of queries is one ``searchsorted`` per run: 12 bytes per article per band.
+  of queries is one ``searchsorted`` per run: 16 bytes per article per band (key, slot, and a
+  note callers may keep about a block of equal keys).
 
 Candidates are the same as datasketch's query-then-insert in input order: every earlier article
 sharing at least one band, including earlier articles of the same batch.
@@ -53,12 +54,18 @@ def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
 
 class Ranges(NamedTuple):
     """Candidates left unlisted: for each k, batch row ``rows[k]`` with the earlier articles
-    ``slots[starts[k]:stops[k]]`` (repeated where several bands are shared, removed ones included)."""
+    ``slots[starts[k]:stops[k]]`` (repeated where several bands are shared, removed ones included).
+
+    ``slots[blocks[k]:stops[k]]`` is the whole block of the band's key, and ``memo`` (int32, -2
+    where nothing is noted) is for a caller to note facts about a block at its first entry, kept
+    as long as the sorted run lasts (empty for the batch's own ranges, which last one call)."""
 
     slots: np.ndarray
     rows: np.ndarray
     starts: np.ndarray
     stops: np.ndarray
+    blocks: np.ndarray
+    memo: np.ndarray
 
 
 class BandIndex:
@@ -66,7 +73,7 @@ class BandIndex:
 
     def __init__(self, threshold: float, num_perm: int):
         self.bands, self.rows = lsh_params(threshold, num_perm)
-        self._runs: list[tuple[np.ndarray, np.ndarray]] = []  # (sorted keys, slots), largest first
+        self._runs: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (sorted keys, slots, memo), largest first
         self._ids: list[str] = []  # slot -> id
         self._slot: dict[str, int] = {}  # id -> its live slot
         self._dead = np.zeros(1024, dtype=bool)  # slots of removed (edited) articles
@@ -99,8 +106,8 @@ class BandIndex:
     def add_slots_split(self, ids: list[str], values: np.ndarray, query: bool = True,
                         per_band: int | None = None) -> tuple[np.ndarray, np.ndarray, list[Ranges]]:
         """``add_slots`` in two parts: the candidates among the first ``per_band`` earlier articles
-        of each shared band (in each sorted run), unique and live, and the rest of them as ranges of
-        the runs, not listed (a big story's rest is ~135M entries over a 100k run)."""
+        of each shared band (in each sorted run, and in the batch itself), unique and live, and the rest
+        of them as ranges, not listed (a big story's rest is ~135M entries over a 100k run)."""
         n = len(ids)
         none = np.zeros(0, dtype=np.int64)
         if not n:
@@ -117,7 +124,7 @@ class BandIndex:
         order = np.argsort(keys, kind="stable")
         sorted_keys = keys[order]
         found_rows, found_slots, rest = [], [], []
-        for run_keys, run_slots in self._runs if query else ():
+        for run_keys, run_slots, memo in self._runs if query else ():
             # searched in key order (~1.8x faster: each search starts near the last), then put back
             at = np.searchsorted(run_keys, sorted_keys, side="left")
             ends = at.copy()
@@ -136,19 +143,25 @@ class BandIndex:
                 found_slots.append(run_slots[starts + np.arange(len(which))])
             beyond = np.flatnonzero(hi > cut)
             if len(beyond):
-                rest.append(Ranges(run_slots, rows[beyond], cut[beyond], hi[beyond]))
+                rest.append(Ranges(run_slots, rows[beyond], cut[beyond], hi[beyond], lo[beyond], memo))
         sorted_slots = (rows[order] + base).astype(np.int32)
         starts = np.concatenate([[0], np.flatnonzero(sorted_keys[1:] != sorted_keys[:-1]) + 1])
         sizes = np.diff(np.concatenate([starts, [len(keys)]]))
         if query:  # bands shared inside this batch: each article with the earlier ones of its key
             # (slots ascend within a key: the sort is stable and the batch's rows come in order)
             key_start = np.repeat(starts, sizes)  # where each one's key begins
-            within = np.arange(len(keys)) - key_start  # earlier ones of the same key
+            before = np.arange(len(keys)) - key_start  # earlier ones of the same key
+            within = before if per_band is None else np.minimum(before, per_band)
             later = np.repeat(np.arange(len(keys)), within)
             first = np.repeat(key_start, within)
             earlier = first + np.arange(len(later)) - np.repeat(np.cumsum(within) - within, within)
             found_rows.append(sorted_slots[later].astype(np.int64) - base)
             found_slots.append(sorted_slots[earlier])
+            beyond = np.flatnonzero(before > within)  # a batch of one story's copies: the same cut
+            if len(beyond):
+                rest.append(Ranges(sorted_slots, sorted_slots[beyond].astype(np.int64) - base,
+                                   key_start[beyond] + per_band, beyond, key_start[beyond],
+                                   np.zeros(0, dtype=np.int32)))
         self._push(sorted_keys, sorted_slots)
         if not found_rows:
             return none, none, rest
@@ -176,9 +189,9 @@ class BandIndex:
             self._dead = dead
 
     def _push(self, keys: np.ndarray, slots: np.ndarray) -> None:
-        self._runs.append((keys, slots))
+        self._runs.append((keys, slots, np.full(len(keys), -2, dtype=np.int32)))
         while len(self._runs) > 1 and len(self._runs[-2][0]) <= 2 * len(self._runs[-1][0]):
-            (k1, s1), (k2, s2) = self._runs.pop(-2), self._runs.pop()
+            (k1, s1, _), (k2, s2, _) = self._runs.pop(-2), self._runs.pop()
             keys, slots = np.concatenate([k1, k2]), np.concatenate([s1, s2])
             order = np.argsort(keys, kind="stable")
-            self._runs.append((keys[order], slots[order]))
+            self._runs.append((keys[order], slots[order], np.full(len(keys), -2, dtype=np.int32)))

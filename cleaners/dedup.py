@@ -17,11 +17,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import islice, pairwise
+from typing import ClassVar
 
 import numpy as np
 from datasketch import LeanMinHash, MinHash
 
 from cleaners.banding import BandIndex
+from cleaners.compiled import compiled
 from cleaners.config import DedupConfig
 from cleaners.text import comparable
 
@@ -387,6 +389,64 @@ class UnionFind:
             self._parent[max(ra, rb)] = min(ra, rb)
 
 
+@compiled
+def _slot_root(parent, x):  # pragma: no cover - compiled
+    """``UnionFind.find`` over an array of band-index slots."""
+    root = x
+    while parent[root] != root:
+        root = parent[root]
+    while parent[x] != root:  # path compression
+        up = parent[x]
+        parent[x] = root
+        x = up
+    return root
+
+
+@compiled
+def _union_slots(parent, a, b):  # pragma: no cover - compiled
+    for k in range(len(a)):
+        ra, rb = _slot_root(parent, a[k]), _slot_root(parent, b[k])
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+
+@compiled
+def _unjoined(slots, rows, starts, stops, blocks, memo, parent, base):  # pragma: no cover - compiled
+    """(rows, slots) of the ranges' entries (batch row ``rows[k]``, which is slot ``base + rows[k]``,
+    with ``slots[starts[k]:stops[k]]``) that are not in its group in ``parent``: listed here, not
+    as arrays of all the entries first (each copy of a story republished 8,000 times has ~100k).
+
+    A block of one band key whose slots were all in one group when first read is noted in ``memo``
+    by one of them (groups only merge, so it stays so): the next rows it is shared with take it
+    or skip it whole, instead of reading it again (which made a big story's copies quadratic)."""
+    out_rows = np.empty(64, dtype=np.int64)
+    out_slots = np.empty(64, dtype=np.int64)
+    n = 0
+    for k in range(len(rows)):
+        root = _slot_root(parent, base + rows[k])
+        if len(memo):
+            block = blocks[k]
+            if memo[block] == -2:  # not read yet: one group, or -1
+                first = _slot_root(parent, np.int64(slots[block]))
+                memo[block] = slots[block]
+                for i in range(block + 1, stops[k]):
+                    if _slot_root(parent, np.int64(slots[i])) != first:
+                        memo[block] = -1
+                        break
+            if memo[block] >= 0 and _slot_root(parent, np.int64(memo[block])) == root:
+                continue
+        for i in range(starts[k], stops[k]):
+            if _slot_root(parent, np.int64(slots[i])) == root:
+                continue
+            if n == len(out_rows):
+                out_rows = np.concatenate((out_rows, np.empty(n, dtype=np.int64)))
+                out_slots = np.concatenate((out_slots, np.empty(n, dtype=np.int64)))
+            out_rows[n] = rows[k]
+            out_slots[n] = slots[i]
+            n += 1
+    return out_rows[:n], out_slots[:n]
+
+
 @dataclass
 class DuplicateFinder:
     """Accumulates signatures batch by batch; ``verdicts()`` gives each duplicate its canonical.
@@ -404,9 +464,17 @@ class DuplicateFinder:
     # A shared index queried in place of ``preload`` (RedisSignatureIndex): ``get`` and ``query``.
     remote: object | None = None
     _superseded: set[str] = field(default_factory=set)  # indexed before, edited in this run
+    # A copy of a story republished thousands of times shares its bands with every earlier copy.
+    # Only the first ``_PER_BAND`` earlier articles of each shared band are listed and compared;
+    # the rest are read in compiled code, and only those outside the new article's group by then
+    # are compared (the same groups as comparing all: 8,000 copies took 78 s listing them all).
+    _PER_BAND: ClassVar[int] = 16
 
     def __post_init__(self) -> None:
         self._bands = BandIndex(self.cfg.threshold, self.cfg.num_perm)
+        # Slot -> parent: the groups again, over band-index slots, for the compiled reading above.
+        # Only pairs joined in ``_groups`` are joined here, so slots it puts together are together.
+        self._slot_parent = np.arange(1024, dtype=np.int64)
 
     def preload(self, sigs: Iterable[Signature], batch: int = 4096) -> int:
         count = 0
@@ -415,6 +483,7 @@ class DuplicateFinder:
             for sig in chunk:
                 self._adopt(sig)
             self._bands.add([s.id for s in chunk], _values(chunk), query=False)  # kept apart before: stay so
+            self._grow_slots()
             count += len(chunk)
         return count
 
@@ -435,9 +504,17 @@ class DuplicateFinder:
             return True
         return False
 
-    def _join_candidates(self, fresh: list[Signature], rows: np.ndarray, slots: np.ndarray) -> None:
-        """Verify each new article's LSH candidates (``rows``: its place in ``fresh``; ``slots``: the
-        earlier articles' band slots, sorted by row), skipping those already in its group.
+    def _grow_slots(self) -> None:
+        size, parent = len(self._bands.ids), self._slot_parent
+        if size > len(parent):
+            grown = np.arange(max(size, 2 * len(parent)), dtype=np.int64)
+            grown[:len(parent)] = parent
+            self._slot_parent = grown
+
+    def _join_candidates(self, fresh: list[Signature], rows: np.ndarray, slots: np.ndarray, base: int) -> None:
+        """Verify each new article's LSH candidates (``rows``: its place in ``fresh``, and slot
+        ``base + row``; ``slots``: the earlier articles' band slots, sorted by row), skipping those
+        already in its group.
 
         A wire story republished thousands of times with small edits makes each new copy a candidate
         of every earlier one: comparing them one by one in Python was quadratic (8,000 copies: 245 s
@@ -453,15 +530,21 @@ class DuplicateFinder:
         code: dict[str, int] = {}
         labels = np.array([code.setdefault(find(ids[s]), len(code)) for s in distinct.tolist()])[at]
         bounds = [0, *(np.flatnonzero(rows[1:] != rows[:-1]) + 1).tolist(), len(rows)]
+        joined: list[tuple[int, int]] = []
         for start, stop in pairwise(bounds):
-            sig, cand, label = fresh[int(rows[start])], slots[start:stop], labels[start:stop]
+            row = int(rows[start])
+            sig, cand, label = fresh[row], slots[start:stop], labels[start:stop]
             while len(cand):
                 other = ids[cand[0]]
                 if find(other) == find(sig.id) or self._join_if_similar(sig, other):
+                    joined.append((base + row, int(cand[0])))
                     keep = label != label[0]  # the rest of its group: connected to ``sig`` now
                     cand, label = cand[keep], label[keep]
                 else:
                     cand, label = cand[1:], label[1:]
+        if joined:
+            pairs = np.array(joined, dtype=np.int64)
+            _union_slots(self._slot_parent, pairs[:, 0], pairs[:, 1])
 
     def add(self, sigs: list[Signature]) -> None:
         if self.remote is not None:  # articles of this batch that earlier runs kept
@@ -488,7 +571,17 @@ class DuplicateFinder:
             fresh.append(sig)
         # Candidates: earlier articles (this run's and the loaded index's) sharing an LSH band,
         # verified by estimated Jaccard; then the shared remote index, if any.
-        self._join_candidates(fresh, *self._bands.add_slots([s.id for s in fresh], _values(fresh)))
+        base = len(self._bands.ids)
+        rows, slots, rest = self._bands.add_slots_split([s.id for s in fresh], _values(fresh),
+                                                        per_band=self._PER_BAND)
+        self._grow_slots()
+        self._join_candidates(fresh, rows, slots, base)
+        if rest:
+            unjoined = [_unjoined(*r, self._slot_parent, base) for r in rest]
+            rows = np.concatenate([u[0] for u in unjoined])
+            if len(rows):
+                slots = np.concatenate([u[1] for u in unjoined])
+                self._join_candidates(fresh, *self._bands.live_pairs(rows, slots, base), base)
         if self.remote is not None:
             for sig in fresh:
                 for old in self.remote.query(sig.minhash):

@@ -77,3 +77,37 @@ def test_sorted_unique_is_numpys_unique():
                    rng.integers(0, 1 << 40, 5000), rng.integers(-50, 50, 5000)):
         got = sorted_unique(values)
         assert got.dtype == values.dtype and np.array_equal(got, np.unique(values))
+
+
+def test_split_candidates_are_the_listed_ones_plus_the_ranges_whole_blocks_of_one_key(cleaned_seeds):
+    # Each article five times over (its bands shared by all copies), added in batches: with
+    # ``per_band``, the first ones of each shared band are listed and the rest come as ranges, from
+    # the sorted runs and from the batch itself; together they are every candidate.
+    docs = _variants(cleaned_seeds)
+    sigs = signatures([(f"{k}.{aid}", text, None) for k in range(5) for aid, text, _ in docs], CFG)
+    values = np.stack([s.minhash.hashvalues for s in sigs])
+    ids = [s.id for s in sigs]
+    for per_band in (1, 2):
+        whole, split = BandIndex(CFG.threshold, CFG.num_perm), BandIndex(CFG.threshold, CFG.num_perm)
+        from_ranges, sources = 0, set()
+        for start in range(0, len(sigs), 60):
+            stop = min(start + 60, len(sigs))
+            listed = whole.add_slots(ids[start:stop], values[start:stop])
+            expected = set(zip(listed[0].tolist(), listed[1].tolist(), strict=True))
+            rows, slots, rest = split.add_slots_split(ids[start:stop], values[start:stop], per_band=per_band)
+            found = set(zip(rows.tolist(), slots.tolist(), strict=True))
+            for r in rest:
+                assert len(r.memo) in (0, len(r.slots))
+                sources.add("batch" if len(r.memo) == 0 else "runs")
+                ranges = zip(r.rows.tolist(), r.blocks.tolist(), r.starts.tolist(), r.stops.tolist(), strict=True)
+                for row, first, cut, end in ranges:
+                    assert cut - first == per_band < end - first
+                    found |= {(row, s) for s in r.slots[cut:end].tolist()}
+                    from_ranges += end - cut
+                    # a block: earlier articles sharing one band key with the row
+                    block = r.slots[first:end].tolist()
+                    assert all(s < start + row for s in block)
+                    shared = split.keys(values[[start + row, *block]])
+                    assert any(np.all(shared[1:, b] == shared[0, b]) for b in range(split.bands))
+            assert found == expected
+        assert from_ranges > 1000 and sources == {"batch", "runs"}  # not vacuous

@@ -5,10 +5,12 @@ from __future__ import annotations
 import itertools
 import random
 
+import numpy as np
 import pytest
 
+from cleaners.banding import BandIndex
 from cleaners.config import DedupConfig
-from cleaners.dedup import DuplicateFinder, estimated_jaccard, exact_jaccard, signatures
+from cleaners.dedup import DuplicateFinder, _unjoined, estimated_jaccard, exact_jaccard, signatures
 from tests.conftest import SEEDS
 
 CFG = DedupConfig()
@@ -170,22 +172,27 @@ def test_comparable_of_long_texts_by_code_points_equals_the_regex(cleaned_seeds)
     assert [c for c in range(len(word)) if bool(re.fullmatch(r"\w", chr(c))) != word[c]] == []
 
 
-def near_copies(text: str, count: int, seed: int = 0) -> list[tuple[str, str, None]]:
-    """``count`` republications of ``text``, each with one word of its own edited (none exact)."""
+def near_copies(text: str, count: int, seed: int = 0, most_edits: int = 1) -> list[tuple[str, str, None]]:
+    """``count`` republications of ``text``, each with one word of its own edited (none exact), or
+    with up to ``most_edits`` (heavier edits make copies that match some of the others only)."""
     rng, words = random.Random(seed), text.split()
     copies = []
     for i in range(count):
         edited = list(words)
-        at = rng.randrange(len(edited))
-        edited[at] += "".join(chr(97 + i // 26**k % 26) for k in range(3))  # letters: no new figure
+        for _ in range(rng.randint(1, most_edits)):
+            at = rng.randrange(len(edited))
+            edited[at] += "".join(chr(97 + rng.randrange(26)) for _ in range(4))  # letters: no new figure
         copies.append((f"copy-{i:04d}", " ".join(edited), None))
     return copies
 
 
 class ComparingEveryCandidate(DuplicateFinder):
-    """The finder as it was before it skipped candidates already in the new article's group."""
+    """The finder as it was before it skipped candidates already in the new article's group: every
+    earlier article sharing a band is listed, and each is compared."""
 
-    def _join_candidates(self, fresh, rows, slots):
+    _PER_BAND = None
+
+    def _join_candidates(self, fresh, rows, slots, base):
         for row, slot in zip(rows.tolist(), slots.tolist(), strict=True):
             self._join_if_similar(fresh[row], self._bands.ids[slot])
 
@@ -216,3 +223,86 @@ def test_a_story_republished_hundreds_of_times_is_one_cluster_found_with_few_com
     assert not any(aid in verdicts for aid, _, _ in others)
     monkeypatch.undo()
     assert verdicts == verdicts_in_batches(ComparingEveryCandidate(CFG), sigs)
+
+
+def test_a_story_republished_hundreds_of_times_lists_few_candidate_pairs_a_copy(cleaned_seeds, monkeypatch):
+    # Each copy shares its bands with every earlier copy. Listing all those pairs (to drop the ones
+    # already in its group) was n*n/2 * bands entries: 8,000 copies took 78 s and GBs. Only the
+    # first few of each shared band are listed now; the rest are read in place. Heavier edits make
+    # some copies match only some of the others, so the cluster is joined in several steps.
+    story = cleaned_seeds["001_b41261e48053f856"].text
+    others = [(a.id, a.text, None) for key, a in cleaned_seeds.items() if key != "001_b41261e48053f856"]
+    heavy = [(f"heavy-{n:03d}", text, None)
+             for n, (_, text, _) in enumerate(near_copies(story, 100, seed=1, most_edits=40))]
+    docs = near_copies(story, 500) + heavy + others
+    random.Random(2).shuffle(docs)
+    sigs = signatures(docs, CFG)
+    listed = []
+    live_pairs = BandIndex.live_pairs
+    monkeypatch.setattr(BandIndex, "live_pairs",
+                        lambda self, rows, slots, base: listed.append(len(rows)) or live_pairs(self, rows, slots, base))
+    verdicts = verdicts_in_batches(DuplicateFinder(CFG), sigs)
+    bands = BandIndex(CFG.threshold, CFG.num_perm).bands
+    assert sum(listed) <= 4 * DuplicateFinder._PER_BAND * bands * len(docs)  # all of them: 4M
+    assert not any(aid in verdicts for aid, _, _ in others)
+    assert 0 < sum(aid.startswith("heavy") for aid in verdicts) < len(heavy)  # some heavy copies stay apart
+    monkeypatch.undo()
+    assert verdicts == verdicts_in_batches(ComparingEveryCandidate(CFG), sigs)
+
+
+def _roots(parent: np.ndarray) -> list[int]:
+    def root(x):
+        while parent[x] != x:
+            x = parent[x]
+        return x
+    return [root(x) for x in range(len(parent))]
+
+
+def _random_groups(rng, size: int, joins: int) -> np.ndarray:
+    parent = np.arange(size, dtype=np.int64)
+    for a, b in rng.integers(0, size, (joins, 2)).tolist():
+        roots = _roots(parent)
+        parent[max(roots[a], roots[b])] = min(roots[a], roots[b])
+    return parent
+
+
+def _random_ranges(rng, slots: int, count: int):
+    """Ranges as the band index makes them: blocks that cut ``slots`` entries into pieces, and
+    for each range a block, a start inside it and the block's end."""
+    edges = np.unique(np.concatenate(([0, slots], rng.integers(1, slots, 12))))
+    which = rng.integers(0, len(edges) - 1, count)
+    blocks, stops = edges[which], edges[which + 1]
+    starts = blocks + (rng.random(count) * (stops - blocks)).astype(np.int64)
+    return starts, stops, blocks
+
+
+def test_unjoined_lists_the_range_entries_outside_the_rows_group():
+    rng = np.random.default_rng(3)
+    size, base = 60, 40  # slots 40-59 are the batch's rows 0-19
+    for _ in range(30):
+        parent = _random_groups(rng, size, 30)
+        slots = rng.integers(0, base, 200).astype(np.int32)
+        rows = rng.integers(0, size - base, 15)
+        starts, stops, blocks = _random_ranges(rng, len(slots), len(rows))
+        roots = _roots(parent)
+        expected = [(row, s) for row, lo, hi in zip(rows.tolist(), starts.tolist(), stops.tolist(), strict=True)
+                    for s in slots[lo:hi].tolist() if roots[s] != roots[base + row]]
+        for memo in (np.zeros(0, dtype=np.int32), np.full(len(slots), -2, dtype=np.int32)):
+            got_rows, got_slots = _unjoined(slots, rows, starts, stops, blocks, memo, parent.copy(), base)
+            assert list(zip(got_rows.tolist(), got_slots.tolist(), strict=True)) == expected
+
+
+def test_a_block_found_in_one_group_is_noted_and_then_taken_or_skipped_whole():
+    parent = np.array([0, 0, 0, 3, 3, 5, 0, 3], dtype=np.int64)  # groups {0,1,2,6}, {3,4,7}, {5}
+    slots = np.array([1, 2, 0, 3, 5], dtype=np.int32)  # two blocks: [1, 2, 0] (one group) and [3, 5]
+    memo = np.full(5, -2, dtype=np.int32)
+    blocks, starts, stops = np.array([0, 3]), np.array([1, 4]), np.array([3, 5])
+    # Row 0 (slot 6) is in the first block's group, row 1 (slot 7) in neither's.
+    rows, found = _unjoined(slots, np.array([0, 1]), starts, stops, blocks, memo, parent, 6)
+    assert list(zip(rows.tolist(), found.tolist(), strict=True)) == [(1, 5)]
+    assert memo.tolist() == [1, -2, -2, -1, -2]  # by its first slot; the mixed block: -1
+    # Noted once, the first block is not read again: a row in its group skips it whole.
+    slots[1:3] = 5
+    both = np.array([0, 0])
+    rows, found = _unjoined(slots, np.array([0, 1]), both + 1, both + 3, both, memo, parent, 6)
+    assert list(zip(rows.tolist(), found.tolist(), strict=True)) == [(1, 5), (1, 5)]  # row 0's two not read
