@@ -72,6 +72,25 @@ def _english_quotes_for_guillemets(m: re.Match) -> str:
     return inner if inner.startswith("“") or inner.endswith("”") else f"“{inner}”"
 
 
+# Unmatched guillemets at a paragraph's edge go with any spaces between them: French text puts a
+# no-break space inside guillemets ("«\u00a0"), which a strip of " \t" left, one guillemet a round.
+# Scanned by hand, not by a regex: "[\s»]+$" retries at every space of a long run (quadratic).
+def _edge_run_start(para: str, mark: str) -> int:
+    """Where the run of ``mark`` and spaces at the start of ``para`` ends."""
+    start = 0
+    while start < len(para) and (para[start] == mark or para[start].isspace()):
+        start += 1
+    return start
+
+
+def _edge_run_end(para: str, mark: str) -> int:
+    """Where the run of ``mark`` and spaces at the end of ``para`` begins."""
+    end = len(para)
+    while end and (para[end - 1] == mark or para[end - 1].isspace()):
+        end -= 1
+    return end
+
+
 def _repair_doubled_word(m: re.Match) -> str:
     return m.group(0) if m.group(1).lower() in LEGIT_DOUBLES else m.group(1)
 
@@ -125,12 +144,12 @@ def _repair_paragraph(para: str, english: Callable[[], bool] | None, edits: list
     para = _sub_recorded(GUILLEMET_PAIR, _english_quotes_for_guillemets, para, edits, "guillemets",
                          "guillemets in English text")
     if "«" not in para and para.rstrip().endswith("»"):
-        kept = para.rstrip(" \t»")
+        kept = para[:_edge_run_end(para, "»")]
         edits.append(Edit(NAME, "guillemets", REPLACED, para[len(kept):], "",
                           "unmatched closing guillemet at the end of a paragraph"))
         para = kept
     if "»" not in para and para.lstrip().startswith("«"):
-        kept = para.lstrip(" \t«")
+        kept = para[_edge_run_start(para, "«"):]
         edits.append(Edit(NAME, "guillemets", REPLACED, para[:len(para) - len(kept)], "",
                           "unmatched opening guillemet at the start of a paragraph"))
         para = kept

@@ -311,6 +311,22 @@ def test_guillemets_around_a_curly_quote_are_dropped_not_doubled():
         "He said “we will talk again next week” and left."
 
 
+def test_unmatched_guillemets_with_french_no_break_spaces_go_in_one_round():
+    # Found by the property test ("\u00a0«" a thousand times): a strip of " \t«" stopped at the
+    # no-break space French puts inside guillemets, so each round removed one more guillemet.
+    ctx = CleanerContext(language="en")
+    for para, text, removed in (
+            ("«\u00a0«\u00a0The talks will resume in the spring, the ministry said.",
+             "The talks will resume in the spring, the ministry said.", "«\u00a0«\u00a0"),
+            ("The talks will resume in the spring, the ministry said.\u00a0»\u202f»",
+             "The talks will resume in the spring, the ministry said.", "\u00a0»\u202f»"),
+            ("\u00a0«" * 1000, "", "\u00a0«" * 1000)):
+        once = repair_mt_glitches(para, ctx)
+        assert once.text == text
+        assert [e.before.strip() for e in once.edits if e.category == "guillemets"] == [removed.strip()]
+        assert repair_mt_glitches(once.text, ctx).text == once.text
+
+
 @pytest.mark.parametrize("language", ["en", "de", "fr", "es"])  # the languages with function words
 def test_plainly_in_counts_as_when_every_word_is_lower_cased(language, cleaned_seeds):
     """The count as written (against the function words' usual casings) settles only paragraphs
