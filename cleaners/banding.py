@@ -22,6 +22,8 @@ from typing import NamedTuple
 import numpy as np
 from datasketch import MinHashLSH
 
+from cleaners.compiled import compiled
+
 _MIX = (np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53))
 
 
@@ -195,3 +197,54 @@ class BandIndex:
             keys, slots = np.concatenate([k1, k2]), np.concatenate([s1, s2])
             order = np.argsort(keys, kind="stable")
             self._runs.append((keys[order], slots[order], np.full(len(keys), -2, dtype=np.int32)))
+
+
+@compiled
+def slot_root(parent, x):  # pragma: no cover - compiled
+    """The root of slot ``x`` in ``parent``, a union-find over slots (as ``cleaners.dedup.UnionFind.find``)."""
+    root = x
+    while parent[root] != root:
+        root = parent[root]
+    while parent[x] != root:  # path compression
+        up = parent[x]
+        parent[x] = root
+        x = up
+    return root
+
+
+@compiled
+def unjoined(slots, rows, starts, stops, blocks, memo, parent, base):  # pragma: no cover - compiled
+    """(rows, slots) of the ranges' entries (batch row ``rows[k]``, which is slot ``base + rows[k]``,
+    with ``slots[starts[k]:stops[k]]``) that are not in its group in ``parent`` (a union-find over
+    slots whose groups only merge): listed here, not as arrays of all the entries first (each copy
+    of a story republished 8,000 times has ~100k).
+
+    A block of one band key whose slots were all in one group when first read is noted in ``memo``
+    by one of them (groups only merge, so it stays so): the next rows it is shared with take it
+    or skip it whole, instead of reading it again (which made a big story's copies quadratic)."""
+    out_rows = np.empty(64, dtype=np.int64)
+    out_slots = np.empty(64, dtype=np.int64)
+    n = 0
+    for k in range(len(rows)):
+        root = slot_root(parent, base + rows[k])
+        if len(memo):
+            block = blocks[k]
+            if memo[block] == -2:  # not read yet: one group, or -1
+                first = slot_root(parent, np.int64(slots[block]))
+                memo[block] = slots[block]
+                for i in range(block + 1, stops[k]):
+                    if slot_root(parent, np.int64(slots[i])) != first:
+                        memo[block] = -1
+                        break
+            if memo[block] >= 0 and slot_root(parent, np.int64(memo[block])) == root:
+                continue
+        for i in range(starts[k], stops[k]):
+            if slot_root(parent, np.int64(slots[i])) == root:
+                continue
+            if n == len(out_rows):
+                out_rows = np.concatenate((out_rows, np.empty(n, dtype=np.int64)))
+                out_slots = np.concatenate((out_slots, np.empty(n, dtype=np.int64)))
+            out_rows[n] = rows[k]
+            out_slots[n] = slots[i]
+            n += 1
+    return out_rows[:n], out_slots[:n]

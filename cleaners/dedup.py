@@ -22,7 +22,7 @@ from typing import ClassVar
 import numpy as np
 from datasketch import LeanMinHash, MinHash
 
-from cleaners.banding import BandIndex
+from cleaners.banding import BandIndex, slot_root, unjoined
 from cleaners.compiled import compiled
 from cleaners.config import DedupConfig
 from cleaners.text import comparable
@@ -390,61 +390,13 @@ class UnionFind:
 
 
 @compiled
-def _slot_root(parent, x):  # pragma: no cover - compiled
-    """``UnionFind.find`` over an array of band-index slots."""
-    root = x
-    while parent[root] != root:
-        root = parent[root]
-    while parent[x] != root:  # path compression
-        up = parent[x]
-        parent[x] = root
-        x = up
-    return root
-
-
-@compiled
 def _union_slots(parent, a, b):  # pragma: no cover - compiled
     for k in range(len(a)):
-        ra, rb = _slot_root(parent, a[k]), _slot_root(parent, b[k])
+        ra, rb = slot_root(parent, a[k]), slot_root(parent, b[k])
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)
 
 
-@compiled
-def _unjoined(slots, rows, starts, stops, blocks, memo, parent, base):  # pragma: no cover - compiled
-    """(rows, slots) of the ranges' entries (batch row ``rows[k]``, which is slot ``base + rows[k]``,
-    with ``slots[starts[k]:stops[k]]``) that are not in its group in ``parent``: listed here, not
-    as arrays of all the entries first (each copy of a story republished 8,000 times has ~100k).
-
-    A block of one band key whose slots were all in one group when first read is noted in ``memo``
-    by one of them (groups only merge, so it stays so): the next rows it is shared with take it
-    or skip it whole, instead of reading it again (which made a big story's copies quadratic)."""
-    out_rows = np.empty(64, dtype=np.int64)
-    out_slots = np.empty(64, dtype=np.int64)
-    n = 0
-    for k in range(len(rows)):
-        root = _slot_root(parent, base + rows[k])
-        if len(memo):
-            block = blocks[k]
-            if memo[block] == -2:  # not read yet: one group, or -1
-                first = _slot_root(parent, np.int64(slots[block]))
-                memo[block] = slots[block]
-                for i in range(block + 1, stops[k]):
-                    if _slot_root(parent, np.int64(slots[i])) != first:
-                        memo[block] = -1
-                        break
-            if memo[block] >= 0 and _slot_root(parent, np.int64(memo[block])) == root:
-                continue
-        for i in range(starts[k], stops[k]):
-            if _slot_root(parent, np.int64(slots[i])) == root:
-                continue
-            if n == len(out_rows):
-                out_rows = np.concatenate((out_rows, np.empty(n, dtype=np.int64)))
-                out_slots = np.concatenate((out_slots, np.empty(n, dtype=np.int64)))
-            out_rows[n] = rows[k]
-            out_slots[n] = slots[i]
-            n += 1
-    return out_rows[:n], out_slots[:n]
 
 
 @dataclass
@@ -577,10 +529,10 @@ class DuplicateFinder:
         self._grow_slots()
         self._join_candidates(fresh, rows, slots, base)
         if rest:
-            unjoined = [_unjoined(*r, self._slot_parent, base) for r in rest]
-            rows = np.concatenate([u[0] for u in unjoined])
+            outside = [unjoined(*r, self._slot_parent, base) for r in rest]
+            rows = np.concatenate([o[0] for o in outside])
             if len(rows):
-                slots = np.concatenate([u[1] for u in unjoined])
+                slots = np.concatenate([o[1] for o in outside])
                 self._join_candidates(fresh, *self._bands.live_pairs(rows, slots, base), base)
         if self.remote is not None:
             for sig in fresh:
@@ -621,4 +573,3 @@ def estimated_jaccard(a: str, b: str, cfg: DedupConfig) -> float:
 def exact_jaccard(a: str, b: str, size: int) -> float:
     x, y = set(shingles(a, size)), set(shingles(b, size))
     return len(x & y) / len(x | y) if x | y else 1.0
-

@@ -18,7 +18,7 @@ import re
 import numpy as np
 from datasketch import LeanMinHash
 
-from cleaners.banding import BandIndex, sorted_unique
+from cleaners.banding import BandIndex, sorted_unique, unjoined
 from cleaners.compiled import compiled
 from cleaners.config import StoryConfig
 from cleaners.dedup import UnionFind, many_shingle_hashes, minhashes
@@ -139,29 +139,6 @@ def _joining(values, group, a, b, need):  # pragma: no cover - compiled
     return out
 
 
-@compiled
-def _outside(slots, rows, starts, stops, group, first, last):  # pragma: no cover - compiled
-    """(rows, slots) of the ranges' entries (row ``rows[k]``, slots ``slots[starts[k]:stops[k]]``)
-    whose group is neither ``first`` nor ``last`` of their row: listed here, not as arrays of all
-    the entries first (a big story's ranges hold ~135M entries over a 100k run, a few of them open)."""
-    out_rows = np.empty(64, dtype=np.int64)
-    out_slots = np.empty(64, dtype=slots.dtype)
-    n = 0
-    for k in range(len(rows)):
-        row = rows[k]
-        for i in range(starts[k], stops[k]):
-            g = group[slots[i]]
-            if g == first[row] or g == last[row]:
-                continue
-            if n == len(out_rows):
-                out_rows = np.concatenate((out_rows, np.empty(n, dtype=np.int64)))
-                out_slots = np.concatenate((out_slots, np.empty(n, dtype=slots.dtype)))
-            out_rows[n] = row
-            out_slots[n] = slots[i]
-            n += 1
-    return out_rows[:n], out_slots[:n]
-
-
 class StoryFinder:
     """Groups articles into stories as their signatures arrive: connected components of the LSH
     candidate pairs whose estimated Jaccard reaches the threshold.
@@ -200,23 +177,19 @@ class StoryFinder:
         self._group[base:base + len(fresh)] = np.arange(base, base + len(fresh))
         rows, slots, rest = self._bands.add_slots_split(fresh, stacked, per_band=self._PER_BAND)
         near = self._verified_all(rows, slots, base)
-        if rest:
-            # The rest of a big story's members: only those of a group the row has not joined
-            # already (another edge into a joined group changes nothing).
-            # Pairs come sorted by (row, slot), so a row's first and last joined groups are those
-            # of its earliest partner (the story) and its latest (often one of this batch).
-            first = np.full(len(fresh), -1, dtype=np.int64)
-            last = np.full(len(fresh), -1, dtype=np.int64)
-            first[near[0][::-1] - base] = self._group[near[1][::-1]]
-            last[near[0] - base] = self._group[near[1]]
-            open_ = [_outside(r.slots, r.rows, r.starts, r.stops, self._group, first, last) for r in rest]
-            open_rows = np.concatenate([o[0] for o in open_])
-            if len(open_rows):
-                open_slots = np.concatenate([o[1] for o in open_]).astype(np.int64)
-                more = self._verified_all(*self._bands.live_pairs(open_rows, open_slots, base), base)
-                near = (np.concatenate([near[0], more[0]]), np.concatenate([near[1], more[1]]))
         if len(near[0]):
             self._merge(near[0], near[1], base + len(fresh))
+        if rest:
+            # The rest of a big story's members: only those outside the group each row has joined
+            # through the first ones (another edge into it would change nothing). ``_group`` names
+            # each slot's group by a slot of it, so it is a union-find's parent array as it stands.
+            open_ = [unjoined(*r, self._group, base) for r in rest]
+            open_rows = np.concatenate([o[0] for o in open_])
+            if len(open_rows):
+                open_slots = np.concatenate([o[1] for o in open_])
+                more = self._verified_all(*self._bands.live_pairs(open_rows, open_slots, base), base)
+                if len(more[0]):
+                    self._merge(more[0], more[1], base + len(fresh))
 
     def _verified_all(self, rows: np.ndarray, slots: np.ndarray, base: int) -> tuple[np.ndarray, np.ndarray]:
         """``_verified`` over the pairs (batch row, earlier slot), a chunk at a time; the verified

@@ -8,9 +8,9 @@ import random
 import numpy as np
 import pytest
 
-from cleaners.banding import BandIndex
+from cleaners.banding import BandIndex, unjoined
 from cleaners.config import DedupConfig
-from cleaners.dedup import DuplicateFinder, _unjoined, estimated_jaccard, exact_jaccard, signatures
+from cleaners.dedup import DuplicateFinder, estimated_jaccard, exact_jaccard, signatures
 from tests.conftest import SEEDS
 
 CFG = DedupConfig()
@@ -288,7 +288,7 @@ def test_unjoined_lists_the_range_entries_outside_the_rows_group():
         expected = [(row, s) for row, lo, hi in zip(rows.tolist(), starts.tolist(), stops.tolist(), strict=True)
                     for s in slots[lo:hi].tolist() if roots[s] != roots[base + row]]
         for memo in (np.zeros(0, dtype=np.int32), np.full(len(slots), -2, dtype=np.int32)):
-            got_rows, got_slots = _unjoined(slots, rows, starts, stops, blocks, memo, parent.copy(), base)
+            got_rows, got_slots = unjoined(slots, rows, starts, stops, blocks, memo, parent.copy(), base)
             assert list(zip(got_rows.tolist(), got_slots.tolist(), strict=True)) == expected
 
 
@@ -298,11 +298,11 @@ def test_a_block_found_in_one_group_is_noted_and_then_taken_or_skipped_whole():
     memo = np.full(5, -2, dtype=np.int32)
     blocks, starts, stops = np.array([0, 3]), np.array([1, 4]), np.array([3, 5])
     # Row 0 (slot 6) is in the first block's group, row 1 (slot 7) in neither's.
-    rows, found = _unjoined(slots, np.array([0, 1]), starts, stops, blocks, memo, parent, 6)
+    rows, found = unjoined(slots, np.array([0, 1]), starts, stops, blocks, memo, parent, 6)
     assert list(zip(rows.tolist(), found.tolist(), strict=True)) == [(1, 5)]
     assert memo.tolist() == [1, -2, -2, -1, -2]  # by its first slot; the mixed block: -1
     # Noted once, the first block is not read again: a row in its group skips it whole.
     slots[1:3] = 5
     both = np.array([0, 0])
-    rows, found = _unjoined(slots, np.array([0, 1]), both + 1, both + 3, both, memo, parent, 6)
+    rows, found = unjoined(slots, np.array([0, 1]), both + 1, both + 3, both, memo, parent, 6)
     assert list(zip(rows.tolist(), found.tolist(), strict=True)) == [(1, 5), (1, 5)]  # row 0's two not read

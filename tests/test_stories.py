@@ -156,3 +156,38 @@ def test_a_pair_into_a_group_its_row_already_joins_is_not_kept():
     b = np.array([1, 2, 3, 1, 2])
     assert [_agree(values[x], values[y], 2) for x, y in zip(a, b, strict=True)] == [True, True, True, False, True]
     assert _joining(values, group, a, b, 2).tolist() == [True, False, True, False, True]
+
+
+def test_a_story_republished_hundreds_of_times_lists_few_candidate_pairs_a_copy(cleaned_seeds, monkeypatch):
+    """600 near copies of one seed, with the other seeds, in batches of 300: each copy shares its
+    bands with every earlier one, in the sorted runs and in its own batch. Listing all those of its
+    batch made ~4,300 pairs a copy here, growing with the batch; the first ``_PER_BAND`` of each band
+    are listed now and the rest read in place. The groups are those of listing every candidate."""
+    import random
+
+    from cleaners.banding import BandIndex
+
+    from .test_dedup import near_copies
+
+    cfg = Config().stories
+    story = cleaned_seeds["001_b41261e48053f856"].text
+    docs = near_copies(story, 600) + [(a.id, a.text, None) for a in cleaned_seeds.values()]
+    random.Random(3).shuffle(docs)
+    ids, sigs = [aid for aid, _, _ in docs], story_signatures([text for _, text, _ in docs], cfg)
+
+    def stories_in_batches():
+        finder = StoryFinder(cfg)
+        for start in range(0, len(ids), 300):
+            finder.add(ids[start:start + 300], sigs[start:start + 300])
+        return finder.stories()
+
+    listed = []
+    live_pairs = BandIndex.live_pairs
+    monkeypatch.setattr(BandIndex, "live_pairs",
+                        lambda self, rows, slots, base: listed.append(len(rows)) or live_pairs(self, rows, slots, base))
+    names = stories_in_batches()
+    assert sum(listed) <= 4 * StoryFinder._PER_BAND * BandIndex(cfg.threshold, cfg.num_perm).bands * len(docs)
+    assert set(names) == set(ids) and len(set(names.values())) == 1  # the seeds are one story, copies too
+    monkeypatch.undo()
+    monkeypatch.setattr(StoryFinder, "_PER_BAND", len(ids))  # every candidate listed
+    assert stories_in_batches() == names
