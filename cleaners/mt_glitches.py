@@ -130,17 +130,34 @@ def _has_any(text: str, characters: str) -> bool:
     return any(ch in text for ch in characters)
 
 
-def _repair_paragraph(para: str, english: Callable[[], bool] | None, edits: list[Edit]) -> str:
-    """``english``: whether the English-only repairs may run, asked only when one would apply
-    (the answer can cost a language check); None in an article in another language."""
+def _repair_quotes(para: str, edits: list[Edit]) -> str:
     if _has_any(para, "“”"):  # what the three quote repairs act on (most paragraphs have none)
         para = _sub_recorded(DOUBLED_QUOTE, r"\1", para, edits, "doubled_quote", "the same quote mark twice in a row")
         para = _sub_recorded(INSIDE_OUT_QUOTES, r"\1“\2”", para, edits, "inside_out_quotes",
                              "quote pair reversed (” … “) with spaces inside")
         para = _sub_recorded(NO_SPACE_AFTER_QUOTE, r"\1” ", para, edits, "quote_spacing",
                              "missing space after a closing quote")
+    return para
+
+
+def _repair_paragraph(para: str, english: Callable[[], bool] | None, edits: list[Edit]) -> str:
+    """``english``: whether the English-only repairs may run, asked only when one would apply
+    (the answer can cost a language check); None in an article in another language."""
+    para = _repair_quotes(para, edits)
     if english is None or not _english_repairs_apply(para) or not english():
         return para
+    para = _repair_guillemets(para, edits)
+    if len(para.split()) >= MIN_PROSE_WORDS:  # not a label line of a table ("VIP : 60,000")
+        para = _sub_recorded(FRENCH_SPACING, r"\1", para, edits, "punctuation_spacing",
+                             "space before : ; ? ! (French typography) in English text")
+    return _sub_recorded(DOUBLED_WORD, _repair_doubled_word, para, edits, "doubled_word",
+                         "the same word twice in a row")
+
+
+def _repair_guillemets(para: str, edits: list[Edit]) -> str:
+    """Guillemet pairs as English quotes, unmatched ones at an edge dropped; then the quote repairs
+    again where that changed the paragraph (« 1 »“ made a doubled quote for the next round)."""
+    before = para
     para = _sub_recorded(GUILLEMET_PAIR, _english_quotes_for_guillemets, para, edits, "guillemets",
                          "guillemets in English text")
     if "«" not in para and para.rstrip().endswith("»"):
@@ -153,11 +170,7 @@ def _repair_paragraph(para: str, english: Callable[[], bool] | None, edits: list
         edits.append(Edit(NAME, "guillemets", REPLACED, para[:len(para) - len(kept)], "",
                           "unmatched opening guillemet at the start of a paragraph"))
         para = kept
-    if len(para.split()) >= MIN_PROSE_WORDS:  # not a label line of a table ("VIP : 60,000")
-        para = _sub_recorded(FRENCH_SPACING, r"\1", para, edits, "punctuation_spacing",
-                             "space before : ; ? ! (French typography) in English text")
-    return _sub_recorded(DOUBLED_WORD, _repair_doubled_word, para, edits, "doubled_word",
-                         "the same word twice in a row")
+    return para if para == before else _repair_quotes(para, edits)
 
 
 # Paragraphs recur across articles (wire copy republished, a site's standard lines): their findings

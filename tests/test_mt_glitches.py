@@ -327,6 +327,17 @@ def test_unmatched_guillemets_with_french_no_break_spaces_go_in_one_round():
         assert repair_mt_glitches(once.text, ctx).text == once.text
 
 
+def test_a_quote_mark_next_to_guillemets_turned_into_quotes_is_not_left_doubled():
+    # Found by the property test ("«1»“" twice): the quote repairs ran before the guillemets became
+    # quotes, so the doubled “ that made was only repaired by the next round.
+    ctx = CleanerContext(language="en")
+    once = repair_mt_glitches("He said “«we will see» and “«we will talk» before he left.", ctx)
+    assert once.text == "He said “we will see” and “we will talk” before he left."
+    assert [e.category for e in once.edits if e.action == REPLACED] == ["guillemets", "guillemets",
+                                                                         "doubled_quote", "doubled_quote"]
+    assert repair_mt_glitches(once.text, ctx).text == once.text
+
+
 @pytest.mark.parametrize("language", ["en", "de", "fr", "es"])  # the languages with function words
 def test_plainly_in_counts_as_when_every_word_is_lower_cased(language, cleaned_seeds):
     """The count as written (against the function words' usual casings) settles only paragraphs
