@@ -28,6 +28,7 @@ INSIDE_OUT_QUOTES = re.compile(r"(^|\s)”\s+([^“”\n]{1,120}?)\s+“(?=\s)")
 NO_SPACE_AFTER_QUOTE = re.compile(r"([.,!?])”(?=[^\W\d_])")
 FRENCH_SPACING = re.compile(r"(?<=[\w”’)\]])[ \u00a0\u202f]+([:;?!])(?=\s|$)")
 GUILLEMET_PAIR = re.compile(r"«\s*([^«»\n]{1,2000}?)\s*»")
+MAX_GUILLEMET_NESTING = 64  # deeper is no prose; a pass a level, so bounded (a pass is linear)
 # Possessive: a repeat needs the whole run of letters before the space, so the shorter ones a
 # backtracking group would try can never match (same matches, a third faster).
 DOUBLED_WORD = re.compile(r"\b([^\W\d_]++)(?:\s+\1\b)+", re.IGNORECASE)
@@ -158,8 +159,12 @@ def _repair_guillemets(para: str, edits: list[Edit]) -> str:
     """Guillemet pairs as English quotes, unmatched ones at an edge dropped; then the quote repairs
     again where that changed the paragraph (« 1 »“ made a doubled quote for the next round)."""
     before = para
-    para = _sub_recorded(GUILLEMET_PAIR, _english_quotes_for_guillemets, para, edits, "guillemets",
-                         "guillemets in English text")
+    for _ in range(MAX_GUILLEMET_NESTING):  # the innermost pairs first: « « … » » takes two passes
+        last = para
+        para = _sub_recorded(GUILLEMET_PAIR, _english_quotes_for_guillemets, para, edits, "guillemets",
+                             "guillemets in English text")
+        if para == last or "«" not in para or "»" not in para:
+            break
     if "«" not in para and para.rstrip().endswith("»"):
         kept = para[:_edge_run_end(para, "»")]
         edits.append(Edit(NAME, "guillemets", REPLACED, para[len(kept):], "",

@@ -338,6 +338,17 @@ def test_a_quote_mark_next_to_guillemets_turned_into_quotes_is_not_left_doubled(
     assert repair_mt_glitches(once.text, ctx).text == once.text
 
 
+def test_nested_guillemets_are_converted_in_one_round():
+    # Found by the property test ("««0»»"): the pattern takes the innermost pairs, so the outer ones
+    # waited for the next round.
+    ctx = CleanerContext(language="en")
+    for para, text in (("He said «« we will see »» and left.", "He said “we will see” and left."),
+                       ("The note read «a «quiet» week» and no more.", "The note read “a “quiet” week” and no more.")):
+        once = repair_mt_glitches(para, ctx)
+        assert once.text == text
+        assert repair_mt_glitches(once.text, ctx).text == once.text
+
+
 @pytest.mark.parametrize("language", ["en", "de", "fr", "es"])  # the languages with function words
 def test_plainly_in_counts_as_when_every_word_is_lower_cased(language, cleaned_seeds):
     """The count as written (against the function words' usual casings) settles only paragraphs
