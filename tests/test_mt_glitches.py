@@ -311,6 +311,14 @@ def test_guillemets_around_a_curly_quote_are_dropped_not_doubled():
         "He said “we will talk again next week” and left."
 
 
+def test_spaces_are_every_character_isspace_takes():
+    import sys
+
+    from cleaners.mt_glitches import SPACES
+
+    assert sorted(SPACES) == [c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace()]
+
+
 def test_unmatched_guillemets_with_french_no_break_spaces_go_in_one_round():
     # Found by the property test ("\u00a0«" a thousand times): a strip of " \t«" stopped at the
     # no-break space French puts inside guillemets, so each round removed one more guillemet.
