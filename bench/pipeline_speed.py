@@ -169,7 +169,14 @@ def stage_shares(corpus: Path, docs: int) -> dict[str, float]:
 
     from cleaners import registry
     from cleaners.config import load_config
-    from cleaners.corpus import Ledger, attach_story_signatures, clean_article, spool_entry, write_outputs
+    from cleaners.corpus import (
+        Ledger,
+        attach_story_signatures,
+        clean_article,
+        fewer_collections,
+        spool_entry,
+        write_outputs,
+    )
     from cleaners.dedup import signatures
     from cleaners.document import KEPT
     from cleaners.io import iter_records
@@ -186,7 +193,7 @@ def stage_shares(corpus: Path, docs: int) -> dict[str, float]:
             finally:
                 spent[f"clean: {_name}"] += time.perf_counter() - start
         registry._CLEANERS[name] = timed
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory() as folder, fewer_collections():  # as the flow collects garbage
         start = time.perf_counter()
         records = []
         for record in iter_records([str(corpus)], config.input):

@@ -7,8 +7,10 @@ pass; only dedup signatures (and ids) stay in memory.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
+import gc
 import json
 import os
 import shutil
@@ -87,6 +89,33 @@ def clean_batch(records: list[RawRecord], config: Config) -> tuple[list[SpoolEnt
     (with their story signatures, so that on Dask the workers make both)."""
     articles = [clean_article(r, config) for r in records]
     return [spool_entry(a, config) for a in articles], sign_kept(articles, config)
+
+
+# Cleaning allocates many small containers an article (edits, tokens, the cleaners' cached tuples),
+# nearly all freed by reference counting. At Python's default (a young collection every 700 net
+# allocations) the cyclic collector ran ~570 young and 3 full collections per 10,000 articles, the
+# full ones walking the caches: 4-5% of the cleaning time. At 50,000: 5 young ones, 0.5%. Set for a
+# whole run, not a batch: set back at each batch's end, the next allocation collected the batch.
+YOUNG_COLLECTION_THRESHOLD = 50_000
+
+
+def collect_less() -> tuple[int, ...]:
+    """Run the cyclic garbage collector less often in this process, from now on; return its
+    thresholds before. A threshold already higher, or automatic collection off (0), is kept."""
+    before = gc.get_threshold()
+    if 0 < before[0] < YOUNG_COLLECTION_THRESHOLD:
+        gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, *before[1:])
+    return before
+
+
+@contextlib.contextmanager
+def fewer_collections() -> Iterator[None]:
+    """``collect_less`` inside (a run), as set back after: a library user's thresholds stay theirs."""
+    before = collect_less()
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def sign_kept(articles: list[Article], config: Config) -> list[Signature | None]:

@@ -33,6 +33,7 @@ from cleaners.corpus import (
     SpoolEntry,
     batched,
     clean_batch,
+    fewer_collections,
     render_chunk,
     render_in_process,
     render_spool_file,
@@ -226,7 +227,7 @@ def clean_corpus(
     config = scale_out(load_config(config_path), workers, dask_address)
     check_inputs(inputs)
     out = Path(output)
-    with output_lock(out):  # one run at a time into a folder
+    with output_lock(out), fewer_collections():  # one run at a time into a folder
         return _clean_into(inputs, out, config, logger)
 
 

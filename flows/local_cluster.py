@@ -33,11 +33,13 @@ _WARM_UP_TEXT = (
 
 
 def warm_up() -> None:
-    """Load what cleaning needs, once per process."""
+    """Load what cleaning needs, once per process; a worker collects garbage, all its life, as a
+    run in process does (``collect_less``)."""
     from cleaners.config import Config
-    from cleaners.corpus import clean_batch
+    from cleaners.corpus import clean_batch, collect_less
     from cleaners.io import RawRecord
 
+    collect_less()
     clean_batch([RawRecord("warm-up", "warm-up", "txt", _WARM_UP_TEXT.encode())], Config())
 
 

@@ -241,3 +241,34 @@ def test_unreachable_redis_is_a_config_error(tmp_path):
 
     with pytest.raises(ConfigError, match="cannot be reached"):
         open_index(tmp_path, config_from_dict({"dedup": {"redis_url": "redis://127.0.0.1:1/0"}}).dedup)
+
+
+@pytest.fixture
+def gc_thresholds():
+    import gc
+
+    before = gc.get_threshold()
+    yield gc
+    gc.set_threshold(*before)
+
+
+def test_a_run_collects_garbage_less_often_and_sets_the_thresholds_back(gc_thresholds):
+    from cleaners.corpus import YOUNG_COLLECTION_THRESHOLD, fewer_collections
+
+    gc_thresholds.set_threshold(700, 10, 10)
+    with fewer_collections():
+        assert gc_thresholds.get_threshold() == (YOUNG_COLLECTION_THRESHOLD, 10, 10)
+    assert gc_thresholds.get_threshold() == (700, 10, 10)
+    with pytest.raises(RuntimeError), fewer_collections():
+        raise RuntimeError("a failed run")
+    assert gc_thresholds.get_threshold() == (700, 10, 10)
+
+
+@pytest.mark.parametrize("threshold", [0, 100_000])  # collection off; a user's higher threshold
+def test_a_run_keeps_a_threshold_that_already_collects_less(gc_thresholds, threshold):
+    from cleaners.corpus import fewer_collections
+
+    gc_thresholds.set_threshold(threshold, 5, 5)
+    with fewer_collections():
+        assert gc_thresholds.get_threshold() == (threshold, 5, 5)
+    assert gc_thresholds.get_threshold() == (threshold, 5, 5)
