@@ -204,7 +204,7 @@ REPEAT_TOKEN = re.compile(r"\w+(?:[-'’]\w+)*")
 CLAUSE = re.compile(r"[^()\[\]]+")
 
 
-def _repetition(sentence: str, window: int) -> tuple[int, int] | None:
+def _repetition(sentence: str, window: int, words_of_sentence: list[str] | None = None) -> tuple[int, int] | None:
     """Where a word or phrase recurs in one clause of a sentence the way rewriters repeat it.
 
     Two shapes count, both lower-case, within ``window`` words:
@@ -214,10 +214,12 @@ def _repetition(sentence: str, window: int) -> tuple[int, int] | None:
       spring to visit". Writers repeat a noun phrase too, but bring it back with a determiner, a
       number or an adjective ("a great day for Republicans, a great day for America"), so a second
       occurrence after such a word, or with a capital (a name, a title), does not count.
-    Returns the (start, end) of the span in ``sentence``.
+    Returns the (start, end) of the span in ``sentence``. ``words_of_sentence``: its ``words``,
+    when made (without a hyphen in the sentence, they are its tokens here).
     """
     # A token never spans a bracket, so what a clause needs (``_may_repeat``) its sentence has too.
-    if not _may_repeat(REPEAT_TOKEN.findall(sentence)):
+    tokens = words_of_sentence if words_of_sentence is not None and "-" not in sentence else None
+    if not _may_repeat(tokens if tokens is not None else REPEAT_TOKEN.findall(sentence)):
         return None
     for clause in CLAUSE.finditer(sentence):
         if not _may_repeat(REPEAT_TOKEN.findall(clause.group())):
@@ -416,7 +418,7 @@ def _sentence_findings(sentence: str, language: str | None, check_foreign: bool,
         if found:
             findings.append(("foreign_language", sentence,
                              f"sentence in '{found[0]}' (p={found[1]}) inside a '{language}' article", 0, 0, found[1]))
-    repeated = _repetition(sentence, repeat_window)
+    repeated = _repetition(sentence, repeat_window, toks)
     if repeated:
         findings.append(("repeated_phrase", sentence[repeated[0]:repeated[1]],
                          "word or phrase repeated within one sentence", repeated[0], 0, 0.8))

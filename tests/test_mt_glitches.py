@@ -203,8 +203,10 @@ def test_the_repetition_screen_rules_out_only_what_the_full_search_would(cleaned
     # Every sentence of the seeds, and each again with both shapes injected at every other word:
     # a phrase ending in a content word repeated a few words on, and a word doubled around "and".
     from cleaners.mt_glitches import _repetition, _sentences
+    from cleaners.text import words
 
     sentences = [s for a in cleaned_seeds.values() for p in a.text.split("\n\n") for _, s in _sentences(p, 0)]
+    sentences += ["Both military and military-grade forces were sent.", "The e-tron and e-tron owners to visit the e-tron."]
     variants = []
     for sentence in sentences:
         tokens = sentence.split()
@@ -216,6 +218,7 @@ def test_the_repetition_screen_rules_out_only_what_the_full_search_would(cleaned
     for sentence in sentences + variants:
         expected = _repetition_unscreened(sentence, 4)
         assert _repetition(sentence, 4) == expected, sentence
+        assert _repetition(sentence, 4, words(sentence)) == expected, sentence  # words given, as the checks do
         found += expected is not None
     assert found > len(variants) // 8  # many injections are found: the screen was put to the test
 
