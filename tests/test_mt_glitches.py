@@ -206,7 +206,8 @@ def test_the_repetition_screen_rules_out_only_what_the_full_search_would(cleaned
     from cleaners.text import words
 
     sentences = [s for a in cleaned_seeds.values() for p in a.text.split("\n\n") for _, s in _sentences(p, 0)]
-    sentences += ["Both military and military-grade forces were sent.", "The e-tron and e-tron owners to visit the e-tron."]
+    sentences += ["Both military and military-grade forces were sent.",
+                  "The e-tron and e-tron owners to visit the e-tron."]
     variants = []
     for sentence in sentences:
         tokens = sentence.split()
