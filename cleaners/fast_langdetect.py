@@ -58,9 +58,11 @@ class _Profiles:
         self.triples = _HashTable(_triple_key(codes[triples, 0], codes[triples, 1], codes[triples, 2]),
                                   rows[triples])
 
-    def rows(self, text: str) -> np.ndarray:
-        """The rows of ``text``'s n-grams, in langdetect's order (its _extract_ngrams)."""
-        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    def rows(self, text: str, codes: np.ndarray | None = None) -> np.ndarray:
+        """The rows of ``text``'s n-grams, in langdetect's order (its _extract_ngrams).
+        ``codes``: its code points, where already at hand."""
+        if codes is None:
+            codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         out = np.empty(3 * len(codes), dtype=np.int32)
         found = self._rows(codes, self.normalised, self.upper, out)
         if found >= 0:
@@ -202,24 +204,36 @@ def _text_rows(codes, normalised, upper, unigrams, pairs, pair_shift, triples, t
     return found
 
 
-# From this length on, counting characters with numpy is faster than with the patterns (measured:
-# 3,000 characters 9 against 31 + 11 us; even at ~600).
-_COUNT_WITH_NUMPY = 600
 _VI_MARKS = np.array([ord(ch) for ch in NGram.DMARK_CLASS], dtype=np.uint32)
+_VI_MARK_TABLE = np.zeros(int(_VI_MARKS.max()) + 1, dtype=np.bool_)  # code point -> one of the marks
+_VI_MARK_TABLE[_VI_MARKS] = True
 
 
 class _CharacterCounts:
-    """What ``_NON_LATIN``, ``_LATIN`` and ``_VI_MARK`` would find in a text, from its code points."""
+    """What ``_NON_LATIN``, ``_LATIN`` and ``_VI_MARK`` would find in a text, from its code points
+    in one compiled pass (numpy took six calls, ~20 us an article in the pipeline; the patterns
+    more). The code points are kept: the n-gram rows are read from them where the text is kept."""
 
     def __init__(self, text: str):
         self.codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        high = self.codes[self.codes >= 0x300]  # few in most texts (quotes, dashes)
-        self.non_latin = len(high) - int(np.count_nonzero((high >= 0x1E00) & (high <= 0x1EFF)))
-        marks = high[high <= _VI_MARKS[-1]]  # none in most texts: np.isin costs ~15 us even then
-        self.vi_marks = bool(len(marks)) and bool(np.isin(marks, _VI_MARKS).any())
+        self.non_latin, self.latin, self.vi_marks = _count_characters(self.codes, _VI_MARK_TABLE)
 
-    def latin(self) -> int:
-        return int(np.count_nonzero((self.codes >= 0x41) & (self.codes <= 0x7A)))
+
+@compiled
+def _count_characters(codes, vi_marks):  # pragma: no cover - compiled; tested against the patterns
+    """(characters from U+0300 on outside U+1E00-U+1EFF, characters 'A'-'z', any of the marks)."""
+    non_latin = latin = 0
+    marked = False
+    for i in range(len(codes)):
+        code = codes[i]
+        if code >= 0x300:
+            if code < 0x1E00 or code > 0x1EFF:
+                non_latin += 1
+            if code < len(vi_marks) and vi_marks[code]:
+                marked = True
+        elif 0x41 <= code <= 0x7A:
+            latin += 1
+    return non_latin, latin, marked
 
 
 class _Stream:
@@ -277,6 +291,7 @@ class FastDetector(Detector):
     settle: tuple[str, float] | None = None
     settled = False
     _counts: _CharacterCounts | None = None  # of self.text, where append made them
+    _codes: np.ndarray | None = None  # self.text's code points, where append kept them
 
     def __init__(self, factory):
         # Detector.__init__ without its random.Random(), seeded from the OS (~13 us, two or three
@@ -300,23 +315,28 @@ class FastDetector(Detector):
             text = self.URL_RE.sub(" ", text)
         if "@" in text:
             text = self.MAIL_RE.sub(" ", text)
-        # A long text's characters are looked at once, as numbers: its Vietnamese marks, and the
+        # The text's characters are looked at once, as numbers: its Vietnamese marks, and the
         # counts cleaning_text compares (which collapsing spaces does not change). Only for a
         # first text kept whole: the counts must be those of self.text.
-        whole = not self.text and _COUNT_WITH_NUMPY <= len(text) <= self.max_text_length
+        whole = not self.text and len(text) <= self.max_text_length
         counts = _CharacterCounts(text) if whole else None
         if (counts.vi_marks if counts is not None else _VI_MARK.search(text)):
             text, counts = NGram.normalize_vi(text), None
         self._counts = counts
         # The original appends character by character, skipping a space that follows a space.
         text = text[:self.max_text_length]
-        self.text += _SPACE_RUNS.sub(" ", text) if "  " in text else text
+        if "  " in text:
+            text = _SPACE_RUNS.sub(" ", text)
+            self._codes = None
+        else:  # self.text is the counted text: its code points are the n-gram rows' input
+            self._codes = counts.codes if counts is not None else None
+        self.text += text
 
     def cleaning_text(self) -> None:
         counts = self._counts
         if counts is not None:
             non_latin = counts.non_latin
-            mostly_other = non_latin and counts.latin() * 2 < non_latin
+            mostly_other = non_latin and counts.latin * 2 < non_latin
         else:
             non_latin = len(_NON_LATIN.findall(self.text))
             # Latin letters only counted as far as the comparison needs (most texts are Latin).
@@ -324,10 +344,11 @@ class FastDetector(Detector):
             mostly_other = non_latin and latin * 2 < non_latin
         if mostly_other:
             self.text = "".join(ch for ch in self.text if ch < "A" or "z" < ch)
+            self._codes = None
 
     def _ngram_rows(self) -> np.ndarray:
         """langdetect's _extract_ngrams, as rows of the profile matrix."""
-        return _profiles(self.word_lang_prob_map).rows(self.text)
+        return _profiles(self.word_lang_prob_map).rows(self.text, self._codes)
 
     def get_probabilities(self) -> list:
         if self.langprob is None:

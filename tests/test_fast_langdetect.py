@@ -57,13 +57,14 @@ def test_same_probabilities_as_langdetect_on_real_articles_paragraphs_and_pages(
     "こんにちは、世界。カタカナも", "Ｆｕｌｌ ｗｉｄｔｈ text", "Tiếng Việt có dấu",
     "see https://example.com/a?b=c or mail a@b.org",
     "  two   spaces\tand\ttabs  ", "Şi ţară în România", "ABCdef GHi jKL",
+    "Tie\u0302\u0301ng Vie\u0323\u0302t co\u0301 da\u0302\u0301u", "Привет,  как  дела  у  тебя  сегодня",
 ])
 def test_same_answer_on_edge_cases_scripts_and_empty_text(text):
     assert _fast(text, 0) == _reference(text, 0)
 
 
-# Long texts (from 600 characters) have their characters counted with numpy: the same edge cases,
-# long, and the ones only a long text has (Vietnamese in combining marks, over max_text_length).
+# A text's characters are counted in one compiled pass, and its code points reused for its n-gram
+# rows where it is kept as it is: the same edge cases, long, and ones over max_text_length.
 LONG_EDGE_CASES = [
     " ".join(["Привет, как дела у тебя сегодня вечером? Hello there."] * 20),
     " ".join(["中华人民共和国国务院今天发布 news"] * 60),
@@ -80,11 +81,12 @@ def test_same_answer_on_long_edge_cases(text):
     assert _fast(text, 0) == _reference(text, 0)
 
 
-@pytest.mark.parametrize("text", LONG_EDGE_CASES + ["Tiếng Việt có dấu", "plain ascii", ""])
+@pytest.mark.parametrize("text", LONG_EDGE_CASES + ["Tiếng Việt có dấu", "Tie\u0302\u0301ng", "plain ascii", "",
+                                  "\u02ff\u0300\u1dff\u1e00\u1eff\u1f00 @[`{ AZaz \U0001f600"])  # the edges
 def test_character_counts_are_what_the_patterns_find(text):
     counts = _CharacterCounts(text)
     assert counts.non_latin == len(_NON_LATIN.findall(text))
-    assert counts.latin() == len(_LATIN.findall(text))
+    assert counts.latin == len(_LATIN.findall(text))
     assert counts.vi_marks == bool(_VI_MARK.search(text))
 
 
