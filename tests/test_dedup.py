@@ -148,19 +148,19 @@ def _comparable_by_regex(text: str) -> str:
 
 
 def test_comparable_of_long_texts_by_code_points_equals_the_regex(cleaned_seeds):
-    # Past COMPARABLE_WITH_NUMPY characters, comparable works on code points with tables built
+    # Past COMPARABLE_BY_CODE_POINTS characters, comparable works on code points with tables built
     # from str.lower and str.isalnum; it must give the regex's words exactly, including where the
     # text starts or ends inside punctuation, and leave to the regex what the tables cannot do.
-    from cleaners.text import COMPARABLE_WITH_NUMPY, _code_point_tables, _comparable_by_code_points, comparable
+    from cleaners.text import COMPARABLE_BY_CODE_POINTS, _code_point_tables, _comparable_by_code_points, comparable
 
     raw = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
     texts = [a.text for a in cleaned_seeds.values()] + raw
     odd = ("— «Quoted», she said: ‘it’s O'Brien’s_case’ (ÉTÉ 2023, ½, Ⅻ, ٣) …\n\n", "ΣΟΦΟΣ ΟΔΟΣ. ",
            "İSTANBUL ", "emoji 😀 here ", "\ud800 lone surrogate ", "'''", "’")
-    texts += [piece * (COMPARABLE_WITH_NUMPY // len(piece) + 3) for piece in odd]
+    texts += [piece * (COMPARABLE_BY_CODE_POINTS // len(piece) + 3) for piece in odd]
     texts += [text[1:-1] for text in texts] + [odd[0] * 40 + text for text in raw]
     for text in texts:
-        assert len(text) >= COMPARABLE_WITH_NUMPY
+        assert len(text) >= COMPARABLE_BY_CODE_POINTS
         assert comparable(text) == _comparable_by_regex(text)
     assert _comparable_by_code_points(odd[1] * 60) is None  # final sigma: lower case by context
     assert _comparable_by_code_points(odd[2] * 60) is None  # İ lowers to two characters
