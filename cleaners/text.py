@@ -106,20 +106,20 @@ def comparable(text: str) -> str:
 # the regex is faster (40-60 characters: 1.7 against 2.5 us; 80-100: 2.8 against 2.7).
 COMPARABLE_BY_CODE_POINTS = 100
 _BMP = 0x10000
-_NOT_ONE_TO_ONE = np.uint32(0xFFFFFFFF)  # lower-cases by context (Σ) or to several characters (İ)
-_APOSTROPHE = np.uint32(0xFFFFFFFE)
+NOT_ONE_TO_ONE = np.uint32(0xFFFFFFFF)  # lower-cases by context (Σ) or to several characters (İ)
+APOSTROPHE_MARK = np.uint32(0xFFFFFFFE)
 
 
 @cache
-def _code_point_tables() -> tuple[np.ndarray, np.ndarray]:
+def code_point_tables() -> tuple[np.ndarray, np.ndarray]:
     """For each code point of the Basic Multilingual Plane: its lower case (or a mark for the
     apostrophes, dropped, and for the characters ``str.lower`` does not map one to one), and
     whether ``\\w`` matches it (alphanumeric or "_", as re defines it; tested against re)."""
     characters = [chr(code) for code in range(_BMP)]
     lowered = [ch.lower() for ch in characters]
     lower = np.array([ord(low) if len(low) == 1 else 0 for low in lowered], dtype=np.uint32)
-    lower[[code for code, low in enumerate(lowered) if len(low) != 1] + [ord("Σ")]] = _NOT_ONE_TO_ONE
-    lower[[ord("'"), ord("’")]] = _APOSTROPHE
+    lower[[code for code, low in enumerate(lowered) if len(low) != 1] + [ord("Σ")]] = NOT_ONE_TO_ONE
+    lower[[ord("'"), ord("’")]] = APOSTROPHE_MARK
     word = np.array([ch.isalnum() or ch == "_" for ch in characters], dtype=bool)
     return lower, word
 
@@ -128,7 +128,7 @@ def _comparable_by_code_points(text: str) -> str | None:
     """``comparable(text)``, or None for a text it leaves to the regex (beyond the BMP, or with a
     character whose lower case depends on its context or has several characters)."""
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    lower_of, is_word = _code_point_tables()
+    lower_of, is_word = code_point_tables()
     out = np.empty(len(codes), dtype=np.uint32)
     length = _comparable_codes(codes, lower_of, is_word, out)
     return None if length < 0 else out[:length].tobytes().decode("utf-32-le")
@@ -146,9 +146,9 @@ def _comparable_codes(codes, lower_of, is_word, out):  # pragma: no cover - comp
         if code >= len(lower_of):
             return -1
         low = lower_of[code]
-        if low == _NOT_ONE_TO_ONE:
+        if low == NOT_ONE_TO_ONE:
             return -1
-        if low == _APOSTROPHE:
+        if low == APOSTROPHE_MARK:
             continue
         if is_word[low]:
             out[length] = low

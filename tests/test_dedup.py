@@ -151,7 +151,7 @@ def test_comparable_of_long_texts_by_code_points_equals_the_regex(cleaned_seeds)
     # Past COMPARABLE_BY_CODE_POINTS characters, comparable works on code points with tables built
     # from str.lower and str.isalnum; it must give the regex's words exactly, including where the
     # text starts or ends inside punctuation, and leave to the regex what the tables cannot do.
-    from cleaners.text import COMPARABLE_BY_CODE_POINTS, _code_point_tables, _comparable_by_code_points, comparable
+    from cleaners.text import COMPARABLE_BY_CODE_POINTS, _comparable_by_code_points, code_point_tables, comparable
 
     raw = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
     texts = [a.text for a in cleaned_seeds.values()] + raw
@@ -168,7 +168,7 @@ def test_comparable_of_long_texts_by_code_points_equals_the_regex(cleaned_seeds)
     assert _comparable_by_code_points(odd[0] * 40) == _comparable_by_regex(odd[0] * 40)
     # The word table is re's own \w, every character of the plane.
     import re
-    word = _code_point_tables()[1]
+    word = code_point_tables()[1]
     assert [c for c in range(len(word)) if bool(re.fullmatch(r"\w", chr(c))) != word[c]] == []
 
 
