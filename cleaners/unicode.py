@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import ftfy
 from ftfy.badness import BADNESS_RE
@@ -54,7 +56,7 @@ _SPECIAL = re.compile("[" + "".join(p.pattern[1:-1] for p in (FTFY_CHARACTERS, I
 CHARACTER_NAMES = {"invisible": "zero-width/bidi/soft-hyphen", "control": "control", "space": "non-standard space"}
 
 
-def _ftfy_category(steps: list[tuple[str, str]]) -> str:
+def _ftfy_category(steps: Sequence[tuple[str, str]]) -> str:
     names = {name for _, name in steps}
     if any(step == "encode" or step == "transcode" for step, _ in steps) or "fix_encoding" in names:
         return "mojibake"
@@ -147,10 +149,10 @@ def _repair_line(line: str, edits: list[Edit], removed: Counter, ftfy_checked: b
     knows the line has no invisible, control or odd space character.
     """
     if line.strip() and not ftfy_checked and not ftfy_leaves_alone(line):
-        fixed, steps = ftfy.fix_and_explain(line, config=FTFY_CONFIG)
+        fixed, steps = _ftfy_fixed(line)
         if fixed != line:
-            reason = "ftfy: " + ", ".join(f"{step} {name}" for step, name in steps or [])
-            edits.append(Edit(NAME, _ftfy_category(steps or []), REPLACED, line, fixed, reason))
+            reason = "ftfy: " + ", ".join(f"{step} {name}" for step, name in steps)
+            edits.append(Edit(NAME, _ftfy_category(steps), REPLACED, line, fixed, reason))
             line, plain = fixed, False
     if plain:
         return line
@@ -163,6 +165,18 @@ def _repair_line(line: str, edits: list[Edit], removed: Counter, ftfy_checked: b
     if spaced != line:
         removed["space"] += len(ODD_SPACES.findall(line))
     return spaced
+
+
+# ftfy takes ~0.4 ms a line it is sent (it tries encodings in turn), and a republished copy brings
+# its source's broken lines again: on a generated corpus, 15% of the lines sent were sent before.
+FTFY_CACHE = 1024
+
+
+@lru_cache(maxsize=FTFY_CACHE)
+def _ftfy_fixed(line: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """ftfy's fix of ``line`` and the steps it explains (kept for the most recent lines)."""
+    fixed, steps = ftfy.fix_and_explain(line, config=FTFY_CONFIG)
+    return fixed, tuple(steps or ())
 
 
 # A hard-wrapped line is a line of prose cut at a fixed width: at least this many words.
