@@ -22,7 +22,7 @@ from cleaners.banding import BandIndex, sorted_unique, unjoined
 from cleaners.compiled import compiled
 from cleaners.config import StoryConfig
 from cleaners.dedup import UnionFind, many_shingle_hashes, minhashes
-from cleaners.text import Memo
+from cleaners.text import Memo, code_point_tables
 
 _NAME = re.compile(r"[A-Z][\w-]*(?:['’][\w-]+)?")  # a capitalized word (Unicode letters included)
 _SENTENCE_START = re.compile(r"(?:^|[.!?…:]\s+)[\"'“‘«(\[]*\s*$", re.MULTILINE)
@@ -44,6 +44,28 @@ def story_features(text: str) -> list[str]:
     >>> story_features("Wang Yi met Vladimir Putin in Moscow. He said China's ties are firm.")
     ['china', 'moscow', 'putin', 'vladimir', 'yi']
     """
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    is_word = code_point_tables()[1]
+    if not len(codes) or codes.max() >= len(is_word):  # beyond the table: the pattern, match by match
+        return _story_features_by_pattern(text)
+    spans = np.empty((len(codes) // 2 + 1, 3), dtype=np.int64)  # names are at least a character apart
+    count = _name_spans(codes, is_word, spans)
+    names = spans[:count].tolist()
+    feature_of = _FEATURE_OF.__getitem__
+    # Names with no line break or sentence end in the 8 characters before them (most) are no
+    # sentence's first word: their features are taken at once; the others are asked one by one.
+    found = {feature_of(text[a:b]) for a, b, near in names if not near}
+    for a, b, near in names:
+        if near:
+            word = feature_of(text[a:b])
+            if word not in found and not _SENTENCE_START.search(text, max(0, a - 8), a):
+                found.add(word)
+    found.discard("")
+    return sorted(found)
+
+
+def _story_features_by_pattern(text: str) -> list[str]:
+    """``story_features`` with the patterns alone (the reference the compiled scan is tested against)."""
     found = set()
     for match in _NAME.finditer(text):
         word = _FEATURE_OF[match.group()]
@@ -57,6 +79,37 @@ def story_features(text: str) -> list[str]:
             continue
         found.add(word)
     return sorted(found)
+
+
+@compiled
+def _name_spans(codes, is_word, spans):  # pragma: no cover - compiled; tested against the patterns
+    """``_NAME``'s matches in ``codes`` (all in ``is_word``'s table, \\w of the BMP) as rows of
+    ``spans``: (start, end, whether the text's start or a ``_WINDOW_MARKS`` character is within the
+    8 characters before); returns how many."""
+    count = 0
+    last_mark = 0  # the text's start: a name at 8 or before is near it
+    i = 0
+    n = len(codes)
+    while i < n:
+        code = codes[i]
+        if 0x41 <= code <= 0x5A:  # [A-Z]
+            end = i + 1
+            while end < n and (codes[end] == 0x2D or is_word[codes[end]]):  # [\w-]*
+                end += 1
+            # (?:['’][\w-]+)?
+            if end + 1 < n and (codes[end] == 0x27 or codes[end] == 0x2019) \
+                    and (codes[end + 1] == 0x2D or is_word[codes[end + 1]]):
+                end += 2
+                while end < n and (codes[end] == 0x2D or is_word[codes[end]]):
+                    end += 1
+            spans[count, 0], spans[count, 1], spans[count, 2] = i, end, i - last_mark <= 8
+            count += 1
+            i = end
+            continue
+        if code == 0x0A or code == 0x2E or code == 0x21 or code == 0x3F or code == 0x2026 or code == 0x3A:
+            last_mark = i
+        i += 1
+    return count
 
 
 def _feature_of(name: str) -> str:

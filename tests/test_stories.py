@@ -22,6 +22,26 @@ def test_features_are_names_not_sentence_starts():
     assert "chinese" not in features and "the" not in features and "tuesday" not in features
 
 
+def test_compiled_name_scan_gives_the_patterns_features(cleaned_seeds):
+    # story_features finds names in one compiled pass and asks the sentence-start pattern only near
+    # a line break or a sentence's end; it must give what the patterns give match by match, at the
+    # text's start, at the window's edge (8 characters), across apostrophes, hyphens and quotes, and
+    # leave text beyond the BMP to them.
+    from cleaners.stories import _story_features_by_pattern
+
+    pages = load_case("story_pages.json")["articles"]
+    raw = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
+    texts = [a.text for a in cleaned_seeds.values()] + raw + list(pages.values())
+    texts += ["A. B. C. D", "x. \nabc Name here", "O’Neil’s car. McDonald’s", "iPhone X-Men —Tom", "Said.'Tom went",
+              "\nTom", "12345678Tom", "123456789Tom", "1234567.Tom", "a.        Tom", "a.       Tom", "Tom's'Tim",
+              "“Tom” said: “Jerry", "𝐀 Tom. Tim", "", "A", "Tom'", "Tom’-", "A-", "É Tom", "end… Tom", "end?\u00a0Tom",
+              " " * 8 + "Tom said", " " * 7 + "“Tom said", " " * 9 + "Tom said", ".\n" + " " * 7 + "Tim"]
+    texts += [text[k:] for text in raw for k in range(1, 12)]  # every alignment of the window at the start
+    for text in texts:
+        assert story_features(text) == _story_features_by_pattern(text), text[:80]
+    assert story_features(raw[0])  # names found: the comparison was not between empty lists
+
+
 def test_seeds_are_one_story_and_unrelated_pages_are_not(cleaned_seeds):
     pages = load_case("story_pages.json")["articles"]
     texts = {**{k: a.text for k, a in cleaned_seeds.items()}, **pages}
