@@ -30,7 +30,7 @@ from cleaners.text import (
     paragraphs,
     words,
 )
-from cleaners.word_order import judgeable, model_for, tokens_of
+from cleaners.word_order import judged_tokens, model_for
 
 NAME = "mt_glitches"
 
@@ -457,8 +457,8 @@ def _sentence_findings(sentence: str, language: str | None, check_foreign: bool,
     if repeated:
         findings.append(("repeated_phrase", sentence[repeated[0]:repeated[1]],
                          "word or phrase repeated within one sentence", repeated[0], 0, 0.8))
-    tokens = tokens_of(sentence) if word_order is not None else None
-    if word_order is not None and judgeable(sentence, tokens):
+    tokens = judged_tokens(sentence) if word_order is not None else None
+    if tokens is not None:
         total, mean = word_order.score(sentence, tokens)
         if total <= garble_total and mean <= garble_mean:
             findings.append(("garbled", sentence, f"improbable word order (word-class bigrams: mean PMI "

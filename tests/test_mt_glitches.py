@@ -385,3 +385,24 @@ def test_plainly_in_counts_as_when_every_word_is_lower_cased(language, cleaned_s
     for para in paras:
         if len(words(para)) >= 8:  # as _foreign asks it
             assert _plainly_in(para, language, tuple(words(para))) == reference(para), para
+
+
+def test_judged_tokens_are_the_tokens_of_exactly_the_judgeable_sentences(cleaned_seeds):
+    # The word-order check tokenizes a sentence only past the checks on its ends; the sentences it
+    # judges, and their tokens, are those of the full definition.
+    from cleaners.mt_glitches import _sentences
+    from cleaners.word_order import MIN_TOKENS, judged_tokens, tokens_of
+
+    def judgeable_by_definition(sentence: str) -> bool:
+        tokens, text = tokens_of(sentence), sentence.rstrip()
+        return (len(tokens) >= MIN_TOKENS and text[:1].isupper() and text.endswith((".", ".”", '."', ".’"))
+                and "?" not in text and sum(t[0].isdigit() for t in tokens) <= 0.2 * len(tokens))
+
+    sentences = [s for a in cleaned_seeds.values() for p in a.text.split("\n\n") for _, s in _sentences(p, 0)]
+    sentences += ["Short one.", "is this lower case prose that goes on for many more words than twelve.",
+                  "Why would anyone ask a question that runs on for more than twelve words here?",
+                  "In 2019 2020 2021 2022 2023 2024 2025 2026 2027 the numbers 1 2 3 4 5 6 7 grew."]
+    judged = [judged_tokens(s) for s in sentences]
+    assert [j is not None for j in judged] == [judgeable_by_definition(s) for s in sentences]
+    assert all(j == tokens_of(s) for j, s in zip(judged, sentences, strict=True) if j is not None)
+    assert 0 < sum(j is not None for j in judged) < len(sentences)
