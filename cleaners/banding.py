@@ -169,6 +169,15 @@ class BandIndex:
             return none, none, rest
         return (*self.live_pairs(np.concatenate(found_rows), np.concatenate(found_slots), base), rest)
 
+    def unjoined_pairs(self, rest: list[Ranges], parent: np.ndarray, base: int) -> tuple[np.ndarray, np.ndarray]:
+        """``live_pairs`` of the ranges' entries that are outside their row's group in ``parent``
+        (``unjoined``): what is left to compare of the candidates ``add_slots_split`` did not list."""
+        found = [unjoined(*r, parent, base) for r in rest]
+        rows = np.concatenate([f[0] for f in found]) if found else np.zeros(0, dtype=np.int64)
+        if not len(rows):
+            return rows, rows
+        return self.live_pairs(rows, np.concatenate([f[1] for f in found]), base)
+
     def live_pairs(self, rows: np.ndarray, slots: np.ndarray, base: int) -> tuple[np.ndarray, np.ndarray]:
         """The distinct pairs (row, slot) in (row, slot) order, without removed articles or a row
         paired with itself (row ``i`` of the batch is slot ``base + i``)."""

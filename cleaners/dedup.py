@@ -22,7 +22,7 @@ from typing import ClassVar
 import numpy as np
 from datasketch import LeanMinHash, MinHash
 
-from cleaners.banding import BandIndex, slot_root, unjoined
+from cleaners.banding import BandIndex, slot_root
 from cleaners.compiled import compiled
 from cleaners.config import DedupConfig
 from cleaners.text import comparable
@@ -528,11 +528,7 @@ class DuplicateFinder:
         self._grow_slots()
         self._join_candidates(fresh, rows, slots, base)
         if rest:
-            outside = [unjoined(*r, self._slot_parent, base) for r in rest]
-            rows = np.concatenate([o[0] for o in outside])
-            if len(rows):
-                slots = np.concatenate([o[1] for o in outside])
-                self._join_candidates(fresh, *self._bands.live_pairs(rows, slots, base), base)
+            self._join_candidates(fresh, *self._bands.unjoined_pairs(rest, self._slot_parent, base), base)
         if self.remote is not None:
             for sig in fresh:
                 for old in self.remote.query(sig.minhash):

@@ -253,8 +253,9 @@ def _repetition(sentence: str, window: int, words_of_sentence: list[str] | None 
     when made (without a hyphen in the sentence, they are its tokens here).
     """
     # A token never spans a bracket, so what a clause needs (``_may_repeat``) its sentence has too.
-    tokens = words_of_sentence if words_of_sentence is not None and "-" not in sentence else None
-    if not _may_repeat(tokens if tokens is not None else REPEAT_TOKEN.findall(sentence)):
+    if words_of_sentence is None or "-" in sentence:
+        words_of_sentence = REPEAT_TOKEN.findall(sentence)
+    if not _may_repeat(words_of_sentence):
         return None
     for clause in CLAUSE.finditer(sentence):
         if not _may_repeat(REPEAT_TOKEN.findall(clause.group())):

@@ -18,7 +18,7 @@ import re
 import numpy as np
 from datasketch import LeanMinHash
 
-from cleaners.banding import BandIndex, sorted_unique, unjoined
+from cleaners.banding import BandIndex, sorted_unique
 from cleaners.compiled import compiled
 from cleaners.config import StoryConfig
 from cleaners.dedup import UnionFind, many_shingle_hashes, minhashes
@@ -93,15 +93,10 @@ def _name_spans(codes, is_word, spans):  # pragma: no cover - compiled; tested a
     while i < n:
         code = codes[i]
         if 0x41 <= code <= 0x5A:  # [A-Z]
-            end = i + 1
-            while end < n and (codes[end] == 0x2D or is_word[codes[end]]):  # [\w-]*
-                end += 1
-            # (?:['’][\w-]+)?
-            if end + 1 < n and (codes[end] == 0x27 or codes[end] == 0x2019) \
-                    and (codes[end + 1] == 0x2D or is_word[codes[end + 1]]):
-                end += 2
-                while end < n and (codes[end] == 0x2D or is_word[codes[end]]):
-                    end += 1
+            end = _past_name_characters(codes, i + 1, is_word)  # [\w-]*
+            apostrophe = end < n and (codes[end] == 0x27 or codes[end] == 0x2019)
+            if apostrophe and end + 1 < n and _name_character(codes[end + 1], is_word):  # (?:['’][\w-]+)?
+                end = _past_name_characters(codes, end + 2, is_word)
             spans[count, 0], spans[count, 1], spans[count, 2] = i, end, i - last_mark <= 8
             count += 1
             i = end
@@ -110,6 +105,20 @@ def _name_spans(codes, is_word, spans):  # pragma: no cover - compiled; tested a
             last_mark = i
         i += 1
     return count
+
+
+@compiled
+def _name_character(code, is_word):  # pragma: no cover - compiled
+    """[\\w-]"""
+    return code == 0x2D or is_word[code]
+
+
+@compiled
+def _past_name_characters(codes, i, is_word):  # pragma: no cover - compiled
+    """Where the run of [\\w-] from ``i`` ends."""
+    while i < len(codes) and _name_character(codes[i], is_word):
+        i += 1
+    return i
 
 
 def _feature_of(name: str) -> str:
@@ -236,13 +245,9 @@ class StoryFinder:
             # The rest of a big story's members: only those outside the group each row has joined
             # through the first ones (another edge into it would change nothing). ``_group`` names
             # each slot's group by a slot of it, so it is a union-find's parent array as it stands.
-            open_ = [unjoined(*r, self._group, base) for r in rest]
-            open_rows = np.concatenate([o[0] for o in open_])
-            if len(open_rows):
-                open_slots = np.concatenate([o[1] for o in open_])
-                more = self._verified_all(*self._bands.live_pairs(open_rows, open_slots, base), base)
-                if len(more[0]):
-                    self._merge(more[0], more[1], base + len(fresh))
+            more = self._verified_all(*self._bands.unjoined_pairs(rest, self._group, base), base)
+            if len(more[0]):
+                self._merge(more[0], more[1], base + len(fresh))
 
     def _verified_all(self, rows: np.ndarray, slots: np.ndarray, base: int) -> tuple[np.ndarray, np.ndarray]:
         """``_verified`` over the pairs (batch row, earlier slot), a chunk at a time; the verified

@@ -64,14 +64,10 @@ def word_classes(sentence: str, tokens: list[str] | None = None) -> list[str]:
     return ["<s>", *map(_CLASS_OF.__getitem__, tokens_of(sentence) if tokens is None else tokens)]
 
 
-def judgeable(sentence: str, tokens: list[str] | None = None) -> bool:
-    """A sentence the model can judge: long prose ending in a full stop, not a question or table row."""
-    return judged_tokens(sentence, tokens) is not None
-
-
 def judged_tokens(sentence: str, tokens: list[str] | None = None) -> list[str] | None:
-    """The tokens of a ``judgeable`` sentence, None for another; made only past the checks on its
-    ends (a third of news sentences stop there). ``tokens``: its ``tokens_of``, if at hand."""
+    """The tokens of a sentence the model can judge (long prose ending in a full stop, not a
+    question or table row), None for another; made only past the checks on its ends (a third of
+    news sentences stop there). ``tokens``: its ``tokens_of``, if at hand."""
     text = sentence.rstrip()
     if not (text[:1].isupper() and text.endswith((".", ".”", '."', ".’")) and "?" not in text):
         return None
