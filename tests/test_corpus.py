@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -104,6 +105,34 @@ def test_line_separators_inside_a_record_survive_the_spool(tmp_path):
     run_pure([str(feed)], tmp_path / "out")
     (row,) = rows(tmp_path / "out" / "articles.jsonl")
     assert row["id"] == "odd" and row["source"] == odd
+
+
+def test_text_no_utf8_output_can_hold_is_written_not_crashed_on(tmp_path):
+    # A file name that is not UTF-8 reaches Python with lone surrogates, as does a JSON "\\ud800"
+    # escape; writing either as UTF-8 raised and stopped the whole run.
+    body = (SEEDS / "004_520a83227d8b1b45.txt").read_text(encoding="utf-8")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "b.jsonl").write_text("\n".join([
+        json.dumps({"id": "bad\ud800id", "text": body}),
+        json.dumps({"id": "lone", "title": "Talks \udc00resume",
+                    "text": body.replace("Yi signaled", "Yi \ud800signaled", 1)}),
+    ]) + "\n", encoding="utf-8")
+    latin1_name = os.fsencode(folder) + b"/caf\xe9.txt"
+    with open(latin1_name, "wb") as handle:
+        handle.write((SEEDS / "003_042e7d1743e4b445.txt").read_bytes())
+    summary = run_pure([str(folder)], tmp_path / "out")
+    manifest = {row["input"].rsplit("/", 1)[1]: row for row in rows(tmp_path / "out" / "manifest.jsonl")}
+    assert sorted(manifest) == ["b.jsonl:1", "b.jsonl:2", "caf\\xe9.txt"]
+    assert manifest["b.jsonl:1"]["id"] == "b:1" and manifest["b.jsonl:1"]["status"] == "rejected"
+    assert "lone surrogate" in manifest["b.jsonl:1"]["reason"]
+    assert manifest["caf\\xe9.txt"]["id"] == "caf\\xe9"
+    article = {row["id"]: row for row in rows(tmp_path / "out" / "articles.jsonl")}["lone"]
+    assert article["title"] == "Talks \ufffdresume" and "Yi \ufffdsignaled" in article["text"]
+    replaced = [e for e in rows(tmp_path / "out" / "edits.jsonl") if e["id"] == "lone" and e["cleaner"] == "reader"]
+    assert [e["reason"].split(" (")[0] for e in replaced] == ["1 lone surrogate(s) in 'text'",
+                                                            "1 lone surrogate(s) in 'title'"]
+    assert summary.inputs == 3
 
 
 def test_cleaning_the_output_again_changes_nothing(tmp_path):

@@ -72,6 +72,22 @@ def test_jsonl_records_and_their_problems(tmp_path):
     ]
 
 
+def test_only_lone_surrogates_are_replaced_and_recorded(tmp_path):
+    lines = [
+        json.dumps({"id": "pair", "text": BODY + " \U0001F600"}),  # escaped as a surrogate pair: one character
+        json.dumps({"id": "literal", "text": BODY + " C:\\ud800"}),  # a backslash, then letters
+        json.dumps({"id": "lone", "text": BODY + " \udfff\ud800", "source": "wire \ud83d"}),
+    ]
+    (tmp_path / "feed.jsonl").write_text("\n".join(lines), encoding="utf-8")
+    assert all("\\ud" in line for line in lines)
+    pair, literal, lone = read_all(tmp_path)
+    assert pair.text.endswith(" \U0001F600") and literal.text.endswith(" C:\\ud800")
+    assert pair.edits == [] and literal.edits == []
+    assert lone.status == KEPT and lone.text.endswith(" \ufffd\ufffd") and lone.source == "wire \ufffd"
+    assert [e.reason.split(" (")[0] for e in lone.edits] == ["2 lone surrogate(s) in 'text'",
+                                                           "1 lone surrogate(s) in 'source'"]
+
+
 def test_jsonl_field_names_configurable(tmp_path):
     (tmp_path / "f.jsonl").write_text(json.dumps({"uid": "x", "headline": "H", "body": BODY}), encoding="utf-8")
     cfg = InputConfig(id_field="uid", title_field="headline", text_field="body")
