@@ -80,7 +80,7 @@ def _entry_to_row(entry: SpoolEntry) -> tuple:
     return entry.id, entry.input, entry.status, entry.source, entry.line, hashes
 
 
-def _entry_from_row(aid: str, input_: str, status: str, source: str | None, line: str,
+def _entry_from_row(aid: str, input_: str, status: str, source: str | None, line: bytes,
                     hashes: bytes | None) -> SpoolEntry:
     return SpoolEntry(aid, input_, status, source, line,
                       None if hashes is None else np.frombuffer(hashes, dtype=np.int64))
@@ -139,7 +139,7 @@ class CleanCache:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("CREATE TABLE IF NOT EXISTS cleaned (key BLOB PRIMARY KEY, id TEXT NOT NULL, "
-                             "input TEXT NOT NULL, status TEXT NOT NULL, source TEXT, line TEXT NOT NULL, "
+                             "input TEXT NOT NULL, status TEXT NOT NULL, source TEXT, line BLOB NOT NULL, "
                              "line_hashes BLOB, sig_meta TEXT, sig BLOB, story BLOB)")
             # The keys this run asked for, for ``prune``. Apart from the entries: marking a hit in its
             # own row would rewrite the whole row, as an insert does.

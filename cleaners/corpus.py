@@ -11,7 +11,6 @@ import contextlib
 import ctypes
 import ctypes.util
 import gc
-import json
 import os
 import shutil
 import tempfile
@@ -26,7 +25,16 @@ from cleaners.config import Config
 from cleaners.dedup import DuplicateFinder, Signature, Verdict, signatures
 from cleaners.document import DUPLICATE, KEPT, Article
 from cleaners.index import open_index
-from cleaners.io import RawRecord, atomic_outputs, dump_json_line, parse_record, remove_stale_temps, temp_prefix
+from cleaners.io import (
+    RawRecord,
+    atomic_outputs,
+    dump_json_line,
+    dump_spool_line,
+    load_spool_line,
+    parse_record,
+    remove_stale_temps,
+    temp_prefix,
+)
 from cleaners.mt_glitches import mt_suspect
 from cleaners.quality import check_quality
 from cleaners.registry import apply_cleaners
@@ -69,11 +77,11 @@ class SpoolEntry:
     input: str
     status: str
     source: str | None
-    line: str  # dump_json_line(article.to_dict())
+    line: bytes  # dump_spool_line(article.to_dict())
     line_hashes: np.ndarray | None  # a kept article's lines, for the template count (None: not counted)
 
     def rejected(self, reason: str, config: Config) -> SpoolEntry:
-        return spool_entry(Article.from_dict(json.loads(self.line)).reject(reason), config)
+        return spool_entry(Article.from_dict(load_spool_line(self.line)).reject(reason), config)
 
 
 def spool_entry(article: Article, config: Config) -> SpoolEntry:
@@ -81,7 +89,7 @@ def spool_entry(article: Article, config: Config) -> SpoolEntry:
     kept = article.status == KEPT
     hashes = line_hashes(article.text) if kept and config.boilerplate.template_min_stories > 0 else None
     return SpoolEntry(article.id, article.input, article.status, article.source,
-                      dump_json_line(article.to_dict()), hashes)
+                      dump_spool_line(article.to_dict()), hashes)
 
 
 def clean_batch(records: list[RawRecord], config: Config) -> tuple[list[SpoolEntry], list[Signature | None]]:
@@ -210,7 +218,7 @@ class Ledger:
                     sig.story = None  # the story index has it; the dedup index keeps the rest
         release_free_memory()
 
-    def _spool(self, line: str) -> None:
+    def _spool(self, line: bytes) -> None:
         if self._out is None or self._in_chunk >= self.config.pipeline.spool_chunk:
             if self._out is not None:
                 self._out.close()
@@ -218,14 +226,14 @@ class Ledger:
             self.chunks.append(path)
             # a 1 MB buffer: the lines are KBs each, and the default one wrote them one by one
             # (a line 9.5 -> 4.9 us, in the flow's process)
-            self._out, self._in_chunk = os.fdopen(fd, "w", encoding="utf-8", buffering=1 << 20), 0
+            self._out, self._in_chunk = os.fdopen(fd, "wb", buffering=1 << 20), 0
         self._out.write(line)
         self._in_chunk += 1
 
-    def spooled(self) -> Iterator[str]:
-        """Each spool file's text (its JSON lines), in input order."""
+    def spooled(self) -> Iterator[bytes]:
+        """Each spool file's bytes (its JSON lines), in input order."""
         for path in self.spool_files():
-            with open(path, encoding="utf-8") as handle:
+            with open(path, "rb") as handle:
                 yield handle.read()
 
     def spool_files(self) -> list[str]:
@@ -286,15 +294,15 @@ class RunDecisions:
     templates: TemplateTable
 
 
-def render_chunk(spooled: str, decisions: RunDecisions) -> tuple[RunSummary, dict[str, str]]:
+def render_chunk(spooled: bytes, decisions: RunDecisions) -> tuple[RunSummary, dict[str, str]]:
     """One spool file's articles with the run's decisions applied: their summary, and their lines of
     each output file. Pure: on Dask it runs on the workers, each spool file on its own."""
     summary = RunSummary()
     lines: dict[str, list[str]] = {name: [] for name in LINE_FILES}
-    # "\n" only: JSON escapes it inside strings, but not U+2028, U+0085 and the like, which
-    # str.splitlines would also split at.
-    for line in filter(None, spooled.split("\n")):
-        article = apply_verdicts(Article.from_dict(json.loads(line)), decisions.verdicts, decisions.members,
+    # b"\n" only: JSON escapes it inside strings, and no other UTF-8 character has its byte (U+2028,
+    # U+0085 and the like, which str.splitlines would also split at, are left unescaped).
+    for line in filter(None, spooled.split(b"\n")):
+        article = apply_verdicts(Article.from_dict(load_spool_line(line)), decisions.verdicts, decisions.members,
                                  decisions.stories)
         strip_template_lines(article, decisions.templates)
         summary.count(article)
@@ -316,7 +324,7 @@ def render_spool_file(spool_file: str, decisions: RunDecisions) -> tuple[RunSumm
     """``render_chunk`` of one spool file read from disk, each output's lines written to a part file
     beside it; returns the summary and the parts' paths. For workers that share the flow's disk (a
     local cluster): neither the spool's text nor the rendered lines pass through the flow's process."""
-    with open(spool_file, encoding="utf-8") as handle:
+    with open(spool_file, "rb") as handle:
         summary, rendered = render_chunk(handle.read(), decisions)
     parts = {}
     for name, text in rendered.items():
