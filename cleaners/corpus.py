@@ -28,8 +28,8 @@ from cleaners.index import open_index
 from cleaners.io import (
     RawRecord,
     atomic_outputs,
-    dump_json_line,
     dump_spool_line,
+    json_line,
     load_spool_line,
     parse_record,
     remove_stale_temps,
@@ -294,11 +294,11 @@ class RunDecisions:
     templates: TemplateTable
 
 
-def render_chunk(spooled: bytes, decisions: RunDecisions) -> tuple[RunSummary, dict[str, str]]:
+def render_chunk(spooled: bytes, decisions: RunDecisions) -> tuple[RunSummary, dict[str, bytes]]:
     """One spool file's articles with the run's decisions applied: their summary, and their lines of
     each output file. Pure: on Dask it runs on the workers, each spool file on its own."""
     summary = RunSummary()
-    lines: dict[str, list[str]] = {name: [] for name in LINE_FILES}
+    lines: dict[str, list[bytes]] = {name: [] for name in LINE_FILES}
     # b"\n" only: JSON escapes it inside strings, and no other UTF-8 character has its byte (U+2028,
     # U+0085 and the like, which str.splitlines would also split at, are left unescaped).
     for line in filter(None, spooled.split(b"\n")):
@@ -307,10 +307,10 @@ def render_chunk(spooled: bytes, decisions: RunDecisions) -> tuple[RunSummary, d
         strip_template_lines(article, decisions.templates)
         summary.count(article)
         if article.status == KEPT:
-            lines["articles.jsonl"].append(dump_json_line(article.article_row()))
-        lines["manifest.jsonl"].append(dump_json_line(article.manifest_row()))
-        lines["edits.jsonl"].extend(dump_json_line(edit.to_json(article.id)) for edit in article.edits)
-    return summary, {name: "".join(found) for name, found in lines.items()}
+            lines["articles.jsonl"].append(json_line(article.article_row()))
+        lines["manifest.jsonl"].append(json_line(article.manifest_row()))
+        lines["edits.jsonl"].extend(json_line(edit.to_json(article.id)) for edit in article.edits)
+    return summary, {name: b"".join(found) for name, found in lines.items()}
 
 
 def part_path(spool_file: str, name: str) -> str:
@@ -327,27 +327,26 @@ def render_spool_file(spool_file: str, decisions: RunDecisions) -> tuple[RunSumm
     with open(spool_file, "rb") as handle:
         summary, rendered = render_chunk(handle.read(), decisions)
     parts = {}
-    for name, text in rendered.items():
+    for name, lines in rendered.items():
         parts[name] = Path(part_path(spool_file, name))
-        with open(parts[name], "w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
+        with open(parts[name], "wb") as out:
+            out.write(lines)
     return summary, parts
 
 
 # Renders every spool file of the ledger, yielding the results in order: each output's lines as
-# text, or as a part file (``render_spool_file``) the write pass appends and deletes.
-ChunkRenderer = Callable[["Ledger", RunDecisions], Iterator[tuple[RunSummary, dict[str, str | Path]]]]
+# UTF-8 bytes, or as a part file (``render_spool_file``) the write pass appends and deletes.
+ChunkRenderer = Callable[["Ledger", RunDecisions], Iterator[tuple[RunSummary, dict[str, bytes | Path]]]]
 
 
-def render_in_process(ledger: Ledger, decisions: RunDecisions) -> Iterator[tuple[RunSummary, dict[str, str]]]:
+def render_in_process(ledger: Ledger, decisions: RunDecisions) -> Iterator[tuple[RunSummary, dict[str, bytes]]]:
     return (render_chunk(chunk, decisions) for chunk in ledger.spooled())
 
 
 def _append_file(out, part: Path) -> None:
-    """Append a part file's bytes to the open text file ``out``, then delete the part."""
-    out.flush()
+    """Append a part file's bytes to the open binary file ``out``, then delete the part."""
     with open(part, "rb") as source:
-        shutil.copyfileobj(source, out.buffer, 1 << 20)
+        shutil.copyfileobj(source, out, 1 << 20)
     part.unlink()
 
 
@@ -380,6 +379,6 @@ def write_outputs(ledger: Ledger, folder: Path, render: ChunkRenderer = render_i
             del rendered, lines
             if in_memory:
                 release_free_memory()  # each file's text is MBs, freed between long-lived objects
-        out["report.md"].write(summary.to_markdown())
+        out["report.md"].write(summary.to_markdown().encode("utf-8"))
     ledger.remember_kept(verdicts)
     return summary
