@@ -172,9 +172,46 @@ def _repair_line(line: str, edits: list[Edit], removed: Counter, ftfy_checked: b
 FTFY_CACHE = 1024
 
 
+# Three of ftfy's fixers are str.translate over a table, which for text beyond Latin-1 looks up
+# every character in a dict: ~20 us a line, six times a line ftfy fixes (two rounds of its loop),
+# a third of its time. Where no text the line passes through holds a character of their tables,
+# they change nothing, so ftfy runs without them (343 -> 247 us a line on generated mojibake).
+_TRANSLATING_FIXERS = ("fix_latin_ligatures", "fix_character_width", "remove_control_chars")
+FTFY_CONFIG_UNTRANSLATED = FTFY_CONFIG._replace(**dict.fromkeys(_TRANSLATING_FIXERS, False))
+_TRANSLATED = re.compile("[" + re.escape("".join(sorted(map(chr, {*LIGATURES, *WIDTH_MAP, *CONTROL_CHARS})))) + "]")
+
+
+def _passes_untranslated(line: str, steps: Sequence[tuple[str, str]]) -> bool:
+    """Whether no text of ftfy's way from ``line`` (each step of its plan applied in turn, as
+    ftfy.apply_plan does, with its normalisation) holds a character the translating fixers map.
+    Between recorded steps the text is as the last one left it, so these are all the texts those
+    fixers would have been given: with none to map, they would have changed and recorded nothing."""
+    text = line
+    for operation, argument in steps:
+        if operation == "encode":
+            text = text.encode(argument)
+        elif operation == "decode":
+            text = text.decode(argument)
+        elif operation in ("transcode", "apply") and argument in ftfy.FIXERS:
+            text = ftfy.FIXERS[argument](text)
+        elif operation == "normalize":
+            text = unicodedata.normalize(argument, text)
+        else:
+            return False  # a step this does not know: ftfy runs whole
+        if isinstance(text, str) and _TRANSLATED.search(text):
+            return False
+    return True
+
+
 @lru_cache(maxsize=FTFY_CACHE)
 def _ftfy_fixed(line: str) -> tuple[str, tuple[tuple[str, str], ...]]:
-    """ftfy's fix of ``line`` and the steps it explains (kept for the most recent lines)."""
+    """ftfy's fix of ``line`` and the steps it explains (kept for the most recent lines): the same
+    as ``ftfy.fix_and_explain(line, config=FTFY_CONFIG)``, without its translating fixers where
+    they could change nothing."""
+    if not _TRANSLATED.search(line):
+        fixed, steps = ftfy.fix_and_explain(line, config=FTFY_CONFIG_UNTRANSLATED)
+        if _passes_untranslated(line, steps or ()):
+            return fixed, tuple(steps or ())
     fixed, steps = ftfy.fix_and_explain(line, config=FTFY_CONFIG)
     return fixed, tuple(steps or ())
 

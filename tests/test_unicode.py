@@ -83,6 +83,29 @@ def test_ftfy_is_skipped_only_where_it_would_change_nothing():
     assert [line for line in skipped if ftfy.fix_and_explain(line, config=FTFY_CONFIG).text != line] == []
 
 
+def test_ftfy_without_its_translating_fixers_only_where_they_would_change_nothing(monkeypatch):
+    # Lines ftfy is sent: the benchmark's that it changes, and mojibake whose repair leaves a
+    # ligature, a full-width letter or a control character for the translating fixers (the
+    # untranslated run's texts hold it: ftfy is run whole), or has one from the start.
+    lines = [line for line in _benchmark_lines() if not ftfy_leaves_alone(line)]
+    mojibake = [("ﬁ" + word).encode("utf-8").decode("latin-1") for word in ("nal", "rst")]
+    lines += [f"the {mojibake[0]} word", "Caf\u00c3\u00a9 \x07bell", "ＡＢＣ news China\u00e2\u20ac\u2122s",
+              f"{mojibake[1]} the \ufb01nal", "China\u00e2\u20ac\u2122s talks", "Caf\u00c3\u00a9 society"]
+    configs = []
+    fix_and_explain = ftfy.fix_and_explain
+    monkeypatch.setattr(ftfy, "fix_and_explain",
+                        lambda text, config: configs.append(config) or fix_and_explain(text, config=config))
+    for line in lines:
+        unicode._ftfy_fixed.cache_clear()
+        configs.clear()
+        want = fix_and_explain(line, config=FTFY_CONFIG)
+        assert unicode._ftfy_fixed(line) == (want.text, tuple(want.explanation or ())), line
+        whole = any(step == ("apply", name) for step in want.explanation or ()
+                    for name in ("fix_latin_ligatures", "fix_character_width", "remove_control_chars"))
+        assert (configs[-1] == FTFY_CONFIG) == whole, line
+    assert len(lines) > 50
+
+
 def test_whole_text_shortcut_sees_broken_lines_anywhere():
     clean = "He said “no.” — and left.\n\nCafé society, naïve 50 €. AT&T's Q&A, R & D."
     assert ftfy_leaves_alone(clean) and ftfy.fix_and_explain(clean, config=FTFY_CONFIG).text == clean
