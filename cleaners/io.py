@@ -306,6 +306,11 @@ class _NotPlain(Exception):
     """A value ``_encode_plain`` leaves to the json module."""
 
 
+# Each key as written, with its ": " (the rows' keys are a few dozen names, written millions of times).
+_KEYS: dict[str, bytes] = {}
+MAX_KEYS = 1024
+
+
 def _encode_plain(value, out: list[bytes]) -> None:
     """Append ``value``'s JSON in the json module's format to ``out``; raise _NotPlain for what it
     does not write exactly as json does (subclasses, non-str keys, NaN and infinities)."""
@@ -315,9 +320,14 @@ def _encode_plain(value, out: list[bytes]) -> None:
     elif kind is dict:
         separator = b"{"
         for key, item in value.items():
-            if type(key) is not str:
-                raise _NotPlain
-            out += (separator, orjson.dumps(key), b": ")
+            written = _KEYS.get(key)
+            if written is None:
+                if type(key) is not str:
+                    raise _NotPlain
+                written = orjson.dumps(key) + b": "
+                if len(_KEYS) < MAX_KEYS:
+                    _KEYS[key] = written
+            out += (separator, written)
             _encode_plain(item, out)
             separator = b", "
         out.append(b"}" if value else b"{}")
