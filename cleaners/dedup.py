@@ -319,6 +319,9 @@ def signatures(articles: list[tuple[str, str, str | None]], cfg: DedupConfig, fa
 
 
 NUMBER = re.compile(r"\d\S*")  # from a token's first digit on: fast, and enough to tell figures apart
+# NUMBER for ASCII text, where \d is [0-9] and \S all but these six and \x1c-\x1f: re tests a
+# listed range faster than a Unicode category (32 -> 20 us over a 4.6 KB text; 8 in 10 are ASCII).
+ASCII_NUMBER = re.compile(r"[0-9][^ \t\n\r\x0b\x0c\x1c-\x1f]*")
 MAX_FIGURES = 32
 MIN_FIGURES = 3
 MIN_FIGURES_KEPT = 0.75
@@ -330,7 +333,8 @@ def figures(normalized: str) -> str:
     >>> figures("revenue of 925 million on thursday down 13 from 2022 and 13 again")
     '925 13 2022'
     """
-    return " ".join(list(dict.fromkeys(NUMBER.findall(normalized)))[:MAX_FIGURES])
+    numbers = (ASCII_NUMBER if normalized.isascii() else NUMBER).findall(normalized)
+    return " ".join(list(dict.fromkeys(numbers))[:MAX_FIGURES])
 
 
 def same_figures(a: str, b: str) -> bool:

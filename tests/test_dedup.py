@@ -10,7 +10,7 @@ import pytest
 
 from cleaners.banding import BandIndex, unjoined
 from cleaners.config import DedupConfig
-from cleaners.dedup import DuplicateFinder, estimated_jaccard, exact_jaccard, signatures
+from cleaners.dedup import ASCII_NUMBER, NUMBER, DuplicateFinder, estimated_jaccard, exact_jaccard, signatures
 from tests.conftest import SEEDS
 
 CFG = DedupConfig()
@@ -306,3 +306,12 @@ def test_a_block_found_in_one_group_is_noted_and_then_taken_or_skipped_whole():
     both = np.array([0, 0])
     rows, found = unjoined(slots, np.array([0, 1]), both + 1, both + 3, both, memo, parent, 6)
     assert list(zip(rows.tolist(), found.tolist(), strict=True)) == [(1, 5), (1, 5)]  # row 0's two not read
+
+
+def test_the_ascii_number_pattern_finds_what_the_unicode_one_finds_in_ascii():
+    # Every ASCII character after a digit and before one, and random ASCII text dense with digits.
+    rng = random.Random(7)
+    texts = [f"a1{chr(c)}2 {chr(c)}3b" for c in range(128)]
+    texts += ["".join(rng.choice("0123456789 a-.\t\x1c\x1f\x7f") for _ in range(60)) for _ in range(2000)]
+    assert all(ASCII_NUMBER.findall(t) == NUMBER.findall(t) for t in texts)
+    assert ASCII_NUMBER.findall("1\x1c2\x1d3\x7f4 5") == ["1", "2", "3\x7f4", "5"]
