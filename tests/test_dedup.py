@@ -315,3 +315,14 @@ def test_the_ascii_number_pattern_finds_what_the_unicode_one_finds_in_ascii():
     texts += ["".join(rng.choice("0123456789 a-.\t\x1c\x1f\x7f") for _ in range(60)) for _ in range(2000)]
     assert all(ASCII_NUMBER.findall(t) == NUMBER.findall(t) for t in texts)
     assert ASCII_NUMBER.findall("1\x1c2\x1d3\x7f4 5") == ["1", "2", "3\x7f4", "5"]
+
+
+def test_the_ascii_word_pattern_finds_what_the_unicode_one_finds_in_ascii():
+    from cleaners.text import ASCII_WORD, WORD, line_words, words
+
+    rng = random.Random(11)
+    texts = [f"ab{chr(c)}cd {chr(c)}e'f{chr(c)}" for c in range(128)]
+    texts += ["".join(rng.choice("aZ09_' -.\t\x1c\x7f") for _ in range(60)) for _ in range(2000)]
+    assert all(ASCII_WORD.findall(t) == WORD.findall(t) for t in texts)
+    assert words("rock'n'roll, don't_stop") == ["rock'n'roll", "don't_stop"]
+    assert line_words("It’s the ‘Café’ owner's 2nd") == ("It’s", "the", "Café", "owner's", "2nd")
