@@ -97,10 +97,24 @@ def extract_bylines_and_datelines(text: str, ctx) -> Cleaned:
     >>> r.fields["byline"], r.fields["published"], r.fields["dateline"]
     ('Peony Hirwani', 'Sunday 25 December 2022 04:05 EST', '(CNN)')
     """
+    if text in _settled:
+        return Cleaned(text)
     fields: dict[str, str] = {}
     edits: list[Edit] = []
     while True:
+        scanned = text
         text, found = _extract_once(text, fields)
         if not found:
+            if text == scanned:  # a scan of this very text finds nothing: so will the next one
+                if len(_settled) >= SETTLED_TEXTS:
+                    _settled.clear()
+                _settled.add(text)
             return Cleaned(text, edits, fields)
         edits.extend(found)
+
+
+# Texts a scan found nothing in and left as they were: the confirming cleaning round, right after
+# the first, hands this cleaner back the text it returned (14.5 -> ~1 us an article). A scan
+# depends on the text alone. Cleared past the limit; the next article's round needs only its own.
+SETTLED_TEXTS = 256
+_settled: set[str] = set()

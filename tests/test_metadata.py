@@ -44,3 +44,21 @@ def test_wire_datelines(opening, dateline):
 def test_dateline_only_in_the_first_paragraphs():
     text = "\n\n".join([BODY] * 4 + ["(CNN) " + BODY])
     assert extract_bylines_and_datelines(text, None).text == text
+
+
+def test_a_text_settled_by_a_scan_comes_back_as_a_fresh_scan_gives_it():
+    from cleaners import metadata
+
+    from .conftest import SEEDS
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
+    texts += ["By Jane Doe\nMoscow (Reuters) - Talks resumed on Monday after a long pause.", "One.\nTwo."]
+    for text in texts:
+        metadata._settled.clear()
+        first = extract_bylines_and_datelines(text, None)
+        again = extract_bylines_and_datelines(first.text, None)  # the confirming round: from the memo
+        metadata._settled.clear()
+        assert again == extract_bylines_and_datelines(first.text, None)
+        # a text a scan changed, or only laid out anew, is not taken as settled
+        assert extract_bylines_and_datelines(text, None) == first
+    assert first.text == "One.\n\nTwo." and "One.\nTwo." not in metadata._settled
