@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 import ftfy
+from ftfy.badness import BADNESS_RE
 
 from cleaners import unicode
 from cleaners.unicode import (
@@ -104,6 +105,7 @@ def test_ftfy_without_its_translating_fixers_only_where_they_would_change_nothin
                     for name in ("fix_latin_ligatures", "fix_character_width", "remove_control_chars"))
         assert (configs[-1] == FTFY_CONFIG) == whole, line
     assert len(lines) > 50
+    assert ftfy.is_bad is ftfy.badness.is_bad  # ftfy's own check is back once a line is fixed
 
 
 def test_whole_text_shortcut_sees_broken_lines_anywhere():
@@ -161,6 +163,8 @@ def test_mojibake_search_near_the_characters_it_needs_finds_what_the_full_search
     found = [_looks_like_mojibake(text) for text in texts]
     assert found == [bool(FTFY_MOJIBAKE.search(text)) for text in texts]
     assert sum(found) > 1000  # real positives among them, not only clean text
+    # ftfy's own is_bad, without MULTILINE ("^" only at a text's start), as ftfy asks it of whole texts
+    assert [unicode._is_bad(text) for text in texts] == [bool(BADNESS_RE.search(text)) for text in texts]
 
 
 def _one_match_of(items) -> str:
