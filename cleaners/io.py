@@ -30,6 +30,7 @@ TEXT_SUFFIXES = {".txt"}
 JSONL_SUFFIXES = {".jsonl"}
 # Decoded text with fewer printable characters than this is a binary file, not an article.
 MIN_PRINTABLE_RATIO = 0.9
+_PRINTABLE_ASCII = bytes(c for c in range(128) if chr(c).isprintable() or chr(c) in "\n\r\t")
 BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
@@ -178,6 +179,22 @@ def detect_legacy_encoding(data: bytes) -> str:
     return guess
 
 
+def printable_count(text: str) -> int:
+    """How many of ``text``'s characters are printable (``str.isprintable``) or a line break or tab.
+
+    >>> printable_count("ok\\tfine\\n\\x00\\u200b")
+    8
+    """
+    # The usual case, without a loop over characters; newlines and tabs are not printable, yet text
+    # (three replaces are ~10x faster than str.translate with a deletion table).
+    if text.replace("\n", "").replace("\r", "").replace("\t", "").isprintable():
+        return len(text)
+    # Else (a zero-width space or a C1 control is enough) only the characters beyond printable ASCII
+    # are looked at one by one, dropped from the UTF-8 bytes first (~130 -> ~45 us a 3.5 KB text).
+    rest = text.encode("utf-8", "surrogatepass").translate(None, _PRINTABLE_ASCII)
+    return len(text) - sum(not ch.isprintable() for ch in rest.decode("utf-8", "surrogatepass"))
+
+
 def decode_text(data: bytes) -> tuple[str, Edit | None]:
     """Bytes to text: UTF-8 (or a BOM's encoding) as is; anything else by detection, recorded.
 
@@ -203,13 +220,7 @@ def decode_text(data: bytes) -> tuple[str, Edit | None]:
             edit = Edit("reader", "encoding", REPLACED, "", "", f"decoded as {encoding}: the input was not valid UTF-8")
     if not text.strip():
         raise InputRejected("empty: no text")
-    # The usual case, without a loop over characters; newlines and tabs are not printable, yet text
-    # (three replaces are ~10x faster than str.translate with a deletion table).
-    if text.replace("\n", "").replace("\r", "").replace("\t", "").isprintable():
-        printable = len(text)
-    else:
-        printable = sum(ch.isprintable() or ch in "\n\r\t" for ch in text)
-    if printable / len(text) < MIN_PRINTABLE_RATIO:
+    if printable_count(text) / len(text) < MIN_PRINTABLE_RATIO:
         raise InputRejected("binary: mostly non-printable bytes")
     return text, edit
 

@@ -11,7 +11,15 @@ from hypothesis import strategies as st
 
 from cleaners.config import ConfigError, InputConfig
 from cleaners.document import KEPT, REJECTED
-from cleaners.io import OutputInUse, check_inputs, iter_records, json_line, output_lock, parse_record
+from cleaners.io import (
+    OutputInUse,
+    check_inputs,
+    iter_records,
+    json_line,
+    output_lock,
+    parse_record,
+    printable_count,
+)
 
 from .conftest import folder_held_by_another_run
 
@@ -167,3 +175,10 @@ def test_output_lines_of_real_articles_are_what_the_json_module_writes(tmp_path)
         assert len(rows) > 3 and any(isinstance(v, float) for v in rows[0].values())
         for row in rows:
             assert json_line(row) == (json.dumps(row, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.characters(codec=None, exclude_categories=())) | st.text(st.sampled_from(
+    "ab \n\r\t\x00\x07\x7f\x85\x9f\u00ad\u200b\u2028\u3000é”\ud800\U0001f600")))
+def test_printable_count_is_the_characters_counted_one_by_one(text):
+    assert printable_count(text) == sum(ch.isprintable() or ch in "\n\r\t" for ch in text)
