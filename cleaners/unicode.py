@@ -232,19 +232,23 @@ def _ftfy_fixed(line: str) -> tuple[str, tuple[tuple[str, str], ...]]:
     return fixed, tuple(steps or ())
 
 
+# ftfy's own check, as imported: what the block below always puts back (two threads in the block
+# at once could otherwise put back each other's; either answers the same).
+_FTFY_IS_BAD = getattr(ftfy, "is_bad", None)
+
+
 @contextmanager
 def _ftfy_asking(is_bad: Callable[[str], bool]) -> Iterator[None]:
     """ftfy's encoding fixer asks ``is_bad`` (same answers, found faster) while in the block; its one
     caller reads the name from ftfy's module. Where a later ftfy has no such name, it is left alone."""
-    original = getattr(ftfy, "is_bad", None)
-    if original is None:
+    if _FTFY_IS_BAD is None:
         yield
         return
     ftfy.is_bad = is_bad
     try:
         yield
     finally:
-        ftfy.is_bad = original
+        ftfy.is_bad = _FTFY_IS_BAD
 
 
 # A hard-wrapped line is a line of prose cut at a fixed width: at least this many words.
