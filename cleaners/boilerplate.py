@@ -25,7 +25,7 @@ NAME = "boilerplate"
 PHRASE_DIR = Path(__file__).parent / "phrases"
 # A tail section holds junk or short non-prose lines; a sentence after "Comments" is article text.
 MAX_TAIL_LINE_WORDS = 40
-LINE_ANSWERS = 32_768  # short lines whose classification is kept (see PhraseBook._answers)
+SHORT_LINE_ANSWERS = 32_768  # short lines whose classification is kept (see PhraseBook._short_answers)
 LONG_LINE_ANSWERS = 16_384  # and long ones
 SETTLED_TEXTS = 64  # texts known to have nothing left to remove (see remove_boilerplate)
 # "Stranded" lines: at most this many words, between two removed lines.
@@ -62,7 +62,7 @@ class PhraseBook:
     # recur across articles (republished copies, a site's standard lines). Cleared past the limit.
     # Short and long lines apart: a long one tries two rules (~2 us), a short one all (~50 us), and
     # long lines, three in four asked, cleared the short ones' answers with theirs.
-    _answers: dict = field(default_factory=dict, compare=False, repr=False)
+    _short_answers: dict = field(default_factory=dict, compare=False, repr=False)
     _long_answers: dict = field(default_factory=dict, compare=False, repr=False)
     # Texts a pass of every rule left unchanged, with the settings that pass read (see
     # remove_boilerplate). Cleared past SETTLED_TEXTS.
@@ -70,7 +70,7 @@ class PhraseBook:
 
     def classify_line(self, line: str, long: bool = False) -> tuple[str, str] | None:
         """The first line rule the whole line matches; for a ``long`` line only any_length rules."""
-        answers, limit = (self._long_answers, LONG_LINE_ANSWERS) if long else (self._answers, LINE_ANSWERS)
+        answers, limit = (self._long_answers, LONG_LINE_ANSWERS) if long else (self._short_answers, SHORT_LINE_ANSWERS)
         try:
             return answers[line]
         except KeyError:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
@@ -110,7 +110,8 @@ def _required_characters(pattern: re.Pattern) -> tuple[re.Pattern, int] | None:
         if not sets:
             return None
         required |= min(sets, key=lambda found: sum(COMMON_IN_TEXT.get(c, 1) for c in found))
-    return _clusters("".join(sorted(required)), tree.getwidth()[1]), tree.getwidth()[1]
+    width = tree.getwidth()[1]
+    return _clusters("".join(sorted(required)), width), width
 
 
 def _clusters(characters: str, width: int) -> re.Pattern:
@@ -223,7 +224,7 @@ def _ftfy_fixed(line: str) -> tuple[str, tuple[tuple[str, str], ...]]:
     """ftfy's fix of ``line`` and the steps it explains (kept for the most recent lines): the same
     as ``ftfy.fix_and_explain(line, config=FTFY_CONFIG)``, without its translating fixers where
     they could change nothing."""
-    with _ftfy_asking(_is_bad):
+    with _ftfy_asking_is_bad():
         if not _TRANSLATED.search(line):
             fixed, steps = ftfy.fix_and_explain(line, config=FTFY_CONFIG_UNTRANSLATED)
             if _passes_untranslated(line, steps or ()):
@@ -238,13 +239,13 @@ _FTFY_IS_BAD = getattr(ftfy, "is_bad", None)
 
 
 @contextmanager
-def _ftfy_asking(is_bad: Callable[[str], bool]) -> Iterator[None]:
-    """ftfy's encoding fixer asks ``is_bad`` (same answers, found faster) while in the block; its one
+def _ftfy_asking_is_bad() -> Iterator[None]:
+    """ftfy's encoding fixer asks ``_is_bad`` (same answers, found faster) while in the block; its one
     caller reads the name from ftfy's module. Where a later ftfy has no such name, it is left alone."""
     if _FTFY_IS_BAD is None:
         yield
         return
-    ftfy.is_bad = is_bad
+    ftfy.is_bad = _is_bad
     try:
         yield
     finally:
