@@ -106,10 +106,14 @@ class BandIndex:
         return rows, slots
 
     def add_slots_split(self, ids: list[str], values: np.ndarray, query: bool = True,
-                        per_band: int | None = None) -> tuple[np.ndarray, np.ndarray, list[Ranges]]:
+                        per_band: int | None = None,
+                        distinct: bool = True) -> tuple[np.ndarray, np.ndarray, list[Ranges]]:
         """``add_slots`` in two parts: the candidates among the first ``per_band`` earlier articles
         of each shared band (in each sorted run, and in the batch itself), unique and live, and the rest
-        of them as ranges, not listed (a big story's rest is ~135M entries over a 100k run)."""
+        of them as ranges, not listed (a big story's rest is ~135M entries over a 100k run).
+
+        ``distinct=False``: the candidates as found, unsorted, a pair once per band it shares, with
+        removed slots and a row paired with itself, for a caller that drops those itself."""
         n = len(ids)
         none = np.zeros(0, dtype=np.int64)
         if not n:
@@ -167,16 +171,20 @@ class BandIndex:
         self._push(sorted_keys, sorted_slots)
         if not found_rows:
             return none, none, rest
-        return (*self.live_pairs(np.concatenate(found_rows), np.concatenate(found_slots), base), rest)
+        rows, slots = np.concatenate(found_rows), np.concatenate(found_slots)
+        return (*(self.live_pairs(rows, slots, base) if distinct else (rows, slots)), rest)
 
-    def unjoined_pairs(self, rest: list[Ranges], parent: np.ndarray, base: int) -> tuple[np.ndarray, np.ndarray]:
+    def unjoined_pairs(self, rest: list[Ranges], parent: np.ndarray, base: int,
+                       distinct: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """``live_pairs`` of the ranges' entries that are outside their row's group in ``parent``
-        (``unjoined``): what is left to compare of the candidates ``add_slots_split`` did not list."""
+        (``unjoined``): what is left to compare of the candidates ``add_slots_split`` did not list
+        (``distinct=False``: as found, as there)."""
         found = [unjoined(*r, parent, base) for r in rest]
         rows = np.concatenate([f[0] for f in found]) if found else np.zeros(0, dtype=np.int64)
         if not len(rows):
             return rows, rows
-        return self.live_pairs(rows, np.concatenate([f[1] for f in found]), base)
+        slots = np.concatenate([f[1] for f in found])
+        return self.live_pairs(rows, slots, base) if distinct else (rows, slots)
 
     def live_pairs(self, rows: np.ndarray, slots: np.ndarray, base: int) -> tuple[np.ndarray, np.ndarray]:
         """The distinct pairs (row, slot) in (row, slot) order, without removed articles or a row
@@ -186,6 +194,11 @@ class BandIndex:
         rows, slots = key >> 32, key & 0xFFFFFFFF
         keep = ~self._dead[slots] & (slots != rows + base)
         return rows[keep], slots[keep]
+
+    @property
+    def removed(self) -> np.ndarray:
+        """Slot -> whether it was removed (at least as long as the slots)."""
+        return self._dead
 
     @property
     def ids(self) -> list[str]:

@@ -7,8 +7,9 @@ import json
 import numpy as np
 import pytest
 
+import cleaners.stories as stories_module
 from cleaners.config import Config
-from cleaners.stories import StoryFinder, _agree, _joining, _least_agreeing, story_features, story_signatures
+from cleaners.stories import StoryFinder, _agree, _joining_pairs, _least_agreeing, story_features, story_signatures
 
 from .conftest import SEEDS, copy_seeds, load_case
 from .test_corpus import rows, run_pure
@@ -167,15 +168,53 @@ def test_compiled_verification_agrees_with_datasketchs_estimate():
 
 
 def test_a_pair_into_a_group_its_row_already_joins_is_not_kept():
-    """Row 0 agrees with slots 1, 2 (group 1) and 3 (group 3): the pair (0, 2) would merge nothing
-    more once (0, 1) is kept, so only (0, 1) and (0, 3) come back; row 4 agrees with slot 2 alone
-    and keeps it (what row 0 joined says nothing of row 4); a disagreeing pair is never kept."""
-    values = np.array([[1, 2, 3, 4], [1, 2, 3, 9], [1, 2, 3, 8], [1, 2, 7, 4], [5, 6, 3, 8]], dtype=np.uint32)
-    group = np.array([0, 1, 1, 3, 4], dtype=np.int64)
-    a = np.array([0, 0, 0, 4, 4])
-    b = np.array([1, 2, 3, 1, 2])
-    assert [_agree(values[x], values[y], 2) for x, y in zip(a, b, strict=True)] == [True, True, True, False, True]
-    assert _joining(values, group, a, b, 2).tolist() == [True, False, True, False, True]
+    """Batch row 0 is slot 5, row 1 slot 6. Row 0 agrees with slots 1, 2 (group 1) and 3 (group 3):
+    (5, 1) shares the most bands, so it comes first; (5, 2) would then merge nothing more, so only
+    (5, 1) and (5, 3) come back. Row 1 agrees with slot 2 alone and keeps it (what row 0 joined says
+    nothing of row 1); a disagreeing pair, a removed slot and a row with itself are never kept;
+    each pair comes back once, however many bands it was listed for."""
+    values = np.array([[0, 0, 0, 0], [1, 2, 3, 9], [1, 2, 3, 8], [1, 2, 7, 4], [1, 2, 0, 0],
+                       [1, 2, 3, 4], [5, 6, 3, 8]], dtype=np.uint32)
+    group = np.array([0, 1, 1, 3, 4, 5, 6], dtype=np.int64)
+    removed = np.array([False, False, False, False, True, False, False])
+    rows = np.array([0, 0, 0, 1, 0, 1, 0, 0, 1, 0, 0])
+    slots = np.array([2, 1, 3, 1, 1, 2, 1, 4, 6, 5, 3])
+    assert [_agree(values[5], values[s], 2) for s in (1, 2, 3, 4)] == [True, True, True, True]
+    assert [_agree(values[6], values[s], 2) for s in (1, 2)] == [False, True]
+    a, b = _joining_pairs(values, group, removed, rows, slots, 5, 2, 2)
+    assert list(zip(a.tolist(), b.tolist(), strict=True)) == [(5, 1), (5, 3), (6, 2)]
+
+
+def test_joining_pairs_gives_the_groups_of_comparing_every_pair():
+    """Random candidates, repeated and unsorted, over values where about half the pairs agree: the
+    groups the kept pairs make are those of every agreeing pair (the skipped ones join nothing new)."""
+    from cleaners.dedup import UnionFind
+
+    rng = np.random.default_rng(5)
+    values = rng.integers(0, 2, (260, 16)).astype(np.uint32)
+    base, count = 200, 60
+    rows, slots = rng.integers(0, count, 3000), rng.integers(0, base + count, 3000)
+    group = np.arange(base + count, dtype=np.int64)
+    group[:base] = rng.integers(0, 20, base)  # earlier slots in 20 groups, named by any member
+    removed = np.zeros(base + count, dtype=bool)
+    removed[rng.integers(0, base, 10)] = True
+
+    def components(pairs):
+        found = UnionFind()
+        for s in range(base + count):
+            found.add(s)
+        for s in range(base):
+            found.union(int(group[s]), s)
+        for x, y in pairs:
+            found.union(x, y)
+        return sorted(sorted(s for s in range(base + count) if found.find(s) == root)
+                      for root in {found.find(s) for s in range(base + count)})
+
+    every = [(base + r, s) for r, s in zip(rows.tolist(), slots.tolist(), strict=True)
+             if s != base + r and not removed[s] and _agree(values[base + r], values[s], 9)]
+    a, b = _joining_pairs(values, group, removed, rows, slots, base, count, 9)
+    assert 0 < len(a) < len(set(every))
+    assert components(zip(a.tolist(), b.tolist(), strict=True)) == components(every)
 
 
 def test_a_story_republished_hundreds_of_times_lists_few_candidate_pairs_a_copy(cleaned_seeds, monkeypatch):
@@ -202,9 +241,9 @@ def test_a_story_republished_hundreds_of_times_lists_few_candidate_pairs_a_copy(
         return finder.stories()
 
     listed = []
-    live_pairs = BandIndex.live_pairs
-    monkeypatch.setattr(BandIndex, "live_pairs",
-                        lambda self, rows, slots, base: listed.append(len(rows)) or live_pairs(self, rows, slots, base))
+    joining_pairs = stories_module._joining_pairs
+    monkeypatch.setattr(stories_module, "_joining_pairs",
+                        lambda *args: listed.append(len(args[3])) or joining_pairs(*args))
     names = stories_in_batches()
     assert sum(listed) <= 4 * StoryFinder._PER_BAND * BandIndex(cfg.threshold, cfg.num_perm).bands * len(docs)
     assert set(names) == set(ids) and len(set(names.values())) == 1  # the seeds are one story, copies too
