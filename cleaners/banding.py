@@ -222,6 +222,64 @@ class BandIndex:
 
 
 @compiled
+def candidates_by_row(rows, slots, base, n_rows, removed):  # pragma: no cover - compiled
+    """Each batch row's distinct candidates, most shared bands first, from the pairs (batch row
+    ``rows[k]``, which is slot ``base + rows[k]``; earlier slot ``slots[k]``) as the index lists them
+    with ``distinct=False``: unsorted, a pair once per band it shares, removed slots and a row
+    paired with itself included (those two left out here).
+
+    Returns (starts, ordered): row r's candidates are ``ordered[starts[r]:starts[r + 1]]``, those
+    sharing the most bands first (ties in the order listed). Such a pair is the likeliest to verify,
+    and once a row joins a group, a caller skips its other candidates in that group. Counting sorts
+    throughout: on a 100k run's story candidates (42M pairs), this and their verification took 1.8
+    s, where sorting all the pairs to drop the repeats took 1.9 s and their verification 1.4 s."""
+    starts = np.zeros(n_rows + 1, dtype=np.int64)  # the pairs by row
+    for k in range(len(rows)):
+        starts[rows[k] + 1] += 1
+    longest = 0
+    for r in range(n_rows):
+        longest = max(longest, starts[r + 1])
+        starts[r + 1] += starts[r]
+    fill = starts[:-1].copy()
+    by_row = np.empty(len(rows), dtype=np.int64)
+    for k in range(len(rows)):
+        by_row[fill[rows[k]]] = slots[k]
+        fill[rows[k]] += 1
+    lister = np.full(base + n_rows, -1, dtype=np.int64)  # slot -> the last row that listed it
+    shared = np.zeros(base + n_rows, dtype=np.int64)  # slot -> bands that row shares with it
+    distinct = np.empty(longest, dtype=np.int64)
+    ordered = np.empty(len(rows), dtype=np.int64)
+    out_starts = np.zeros(n_rows + 1, dtype=np.int64)
+    n = 0
+    for r in range(n_rows):
+        me = base + r
+        m, most = 0, 0
+        for k in range(starts[r], starts[r + 1]):
+            s = by_row[k]
+            if s == me or removed[s]:
+                continue
+            if lister[s] != r:
+                lister[s] = r
+                shared[s] = 0
+                distinct[m] = s
+                m += 1
+            shared[s] += 1
+            most = max(most, shared[s])
+        place = np.zeros(most + 2, dtype=np.int64)  # by shared bands, most first
+        for i in range(m):
+            place[most - shared[distinct[i]] + 1] += 1
+        for c in range(most + 1):
+            place[c + 1] += place[c]
+        for i in range(m):
+            c = most - shared[distinct[i]]
+            ordered[n + place[c]] = distinct[i]
+            place[c] += 1
+        n += m
+        out_starts[r + 1] = n
+    return out_starts, ordered[:n]
+
+
+@compiled
 def slot_root(parent, x):  # pragma: no cover - compiled
     """The root of slot ``x`` in ``parent``, a union-find over slots (as ``cleaners.dedup.UnionFind.find``)."""
     root = x

@@ -22,7 +22,7 @@ from typing import ClassVar
 import numpy as np
 from datasketch import LeanMinHash, MinHash
 
-from cleaners.banding import BandIndex, slot_root
+from cleaners.banding import BandIndex, candidates_by_row, slot_root
 from cleaners.compiled import compiled
 from cleaners.config import DedupConfig
 from cleaners.text import comparable
@@ -468,27 +468,31 @@ class DuplicateFinder:
 
     def _join_candidates(self, fresh: list[Signature], rows: np.ndarray, slots: np.ndarray, base: int) -> None:
         """Verify each new article's LSH candidates (``rows``: its place in ``fresh``, and slot
-        ``base + row``; ``slots``: the earlier articles' band slots, sorted by row), skipping those
-        already in its group.
+        ``base + row``; ``slots``: the earlier articles' band slots, as the band index lists them
+        with ``distinct=False``), skipping those already in its group.
 
         A wire story republished thousands of times with small edits makes each new copy a candidate
         of every earlier one: comparing them one by one in Python was quadratic (8,000 copies: 245 s
         in this step). Candidates are labelled with their group as the batch begins (groups only
         merge, so a label's members stay together); once the article is in one of them, that whole
-        label is dropped in one array operation. A skipped pair is already connected, so the groups,
-        and the verdicts made of them, are those of comparing every pair.
+        label is dropped in one array operation. Each article's candidates come most shared bands
+        first (``candidates_by_row``), the likeliest to verify. A skipped pair is already connected,
+        so the groups, and the verdicts made of them, are those of comparing every pair.
         """
         if not len(rows):
             return
+        starts, ordered = candidates_by_row(rows, slots, base, len(fresh), self._bands.removed)
+        if not len(ordered):
+            return
         ids, find = self._bands.ids, self._groups.find
-        distinct, at = np.unique(slots, return_inverse=True)
+        distinct, at = np.unique(ordered, return_inverse=True)
         code: dict[str, int] = {}
         labels = np.array([code.setdefault(find(ids[s]), len(code)) for s in distinct.tolist()])[at]
-        bounds = [0, *(np.flatnonzero(rows[1:] != rows[:-1]) + 1).tolist(), len(rows)]
         joined: list[tuple[int, int]] = []
-        for start, stop in pairwise(bounds):
-            row = int(rows[start])
-            sig, cand, label = fresh[row], slots[start:stop], labels[start:stop]
+        for row, (start, stop) in enumerate(pairwise(starts.tolist())):
+            if start == stop:
+                continue
+            sig, cand, label = fresh[row], ordered[start:stop], labels[start:stop]
             while len(cand):
                 other = ids[cand[0]]
                 if find(other) == find(sig.id) or self._join_if_similar(sig, other):
@@ -528,11 +532,12 @@ class DuplicateFinder:
         # verified by estimated Jaccard; then the shared remote index, if any.
         base = len(self._bands.ids)
         rows, slots, rest = self._bands.add_slots_split([s.id for s in fresh], _values(fresh),
-                                                        per_band=self._PER_BAND)
+                                                        per_band=self._PER_BAND, distinct=False)
         self._grow_slots()
         self._join_candidates(fresh, rows, slots, base)
         if rest:
-            self._join_candidates(fresh, *self._bands.unjoined_pairs(rest, self._slot_parent, base), base)
+            self._join_candidates(fresh, *self._bands.unjoined_pairs(rest, self._slot_parent, base, distinct=False),
+                                  base)
         if self.remote is not None:
             for sig in fresh:
                 for old in self.remote.query(sig.minhash):

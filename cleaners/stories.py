@@ -18,7 +18,7 @@ import re
 import numpy as np
 from datasketch import LeanMinHash
 
-from cleaners.banding import BandIndex, sorted_unique
+from cleaners.banding import BandIndex, candidates_by_row, sorted_unique
 from cleaners.compiled import compiled
 from cleaners.config import StoryConfig
 from cleaners.dedup import UnionFind, many_shingle_hashes, minhashes
@@ -174,62 +174,22 @@ _JOINED_KEPT = 8  # groups a row is known to join, remembered to skip its other 
 
 
 @compiled
-def _joining_pairs(values, group, removed, rows, slots, base, n_rows, need):  # pragma: no cover - compiled
-    """The candidate pairs (slot ``base + rows[k]``, slot ``slots[k]``) that join groups: those whose
-    hash values agree in at least ``need`` places (``_agree``), as (a, b) slot arrays.
-
-    The candidates come as the band index lists them: unsorted, each pair once per band it shares,
-    removed slots and a row with itself included. Each row's distinct candidates are compared most
-    shared bands first: such a pair most likely agrees, and once the row joins a group (``group[b]``
-    as the call began) its other candidates in that group are not compared, since the edge would
-    merge nothing more. On a 100k corpus, 96% of the 38M candidate pairs failed the comparison in
-    slot order; counting and ordering each row's candidates here also replaces sorting all pairs to
-    drop the repeats (the two took 3.3 s there, this 1.8 s). The groups are those of comparing all."""
-    starts = np.zeros(n_rows + 1, dtype=np.int64)  # a counting sort of the pairs by row
-    for k in range(len(rows)):
-        starts[rows[k] + 1] += 1
-    longest = 0
-    for r in range(n_rows):
-        longest = max(longest, starts[r + 1])
-        starts[r + 1] += starts[r]
-    fill = starts[:-1].copy()
-    by_row = np.empty(len(rows), dtype=np.int64)
-    for k in range(len(rows)):
-        by_row[fill[rows[k]]] = slots[k]
-        fill[rows[k]] += 1
-    lister = np.full(base + n_rows, -1, dtype=np.int64)  # slot -> the last row that listed it
-    shared = np.zeros(base + n_rows, dtype=np.int64)  # slot -> bands that row shares with it
-    distinct = np.empty(longest, dtype=np.int64)
-    ordered = np.empty(longest, dtype=np.int64)
+def _joining_pairs(values, group, starts, ordered, base, need):  # pragma: no cover - compiled
+    """The candidate pairs that join groups, as (a, b) slot arrays: those whose hash values agree in
+    at least ``need`` places (``_agree``). Row r of the batch (slot ``base + r``) has the candidates
+    ``ordered[starts[r]:starts[r + 1]]`` (``banding.candidates_by_row``: most shared bands first);
+    once it joins a group (``group[b]`` as the call began), its other candidates in that group are
+    not compared, since the edge would merge nothing more. The groups are those of comparing all.
+    On a 100k corpus, 96% of the candidate pairs fail the comparison (which then reads nearly all
+    the hash values)."""
     joined = np.empty(_JOINED_KEPT, dtype=group.dtype)
     out_a = np.empty(64, dtype=np.int64)
     out_b = np.empty(64, dtype=np.int64)
     n = 0
-    for r in range(n_rows):
+    for r in range(len(starts) - 1):
         me = base + r
-        m, most = 0, 0
-        for k in range(starts[r], starts[r + 1]):
-            s = by_row[k]
-            if s == me or removed[s]:
-                continue
-            if lister[s] != r:
-                lister[s] = r
-                shared[s] = 0
-                distinct[m] = s
-                m += 1
-            shared[s] += 1
-            most = max(most, shared[s])
-        place = np.zeros(most + 2, dtype=np.int64)  # a counting sort by shared bands, most first
-        for i in range(m):
-            place[most - shared[distinct[i]] + 1] += 1
-        for c in range(most + 1):
-            place[c + 1] += place[c]
-        for i in range(m):
-            c = most - shared[distinct[i]]
-            ordered[place[c]] = distinct[i]
-            place[c] += 1
         known = 0
-        for i in range(m):
+        for i in range(starts[r], starts[r + 1]):
             s = ordered[i]
             target = group[s]
             seen = False
@@ -302,7 +262,8 @@ class StoryFinder:
     def _joining(self, rows: np.ndarray, slots: np.ndarray, base: int, count: int) -> tuple[np.ndarray, np.ndarray]:
         """``_joining_pairs`` of the batch's candidates (batch row, earlier slot), its ``count`` rows
         being slots ``base`` on."""
-        return _joining_pairs(self._values, self._group, self._bands.removed, rows, slots, base, count, self._need)
+        starts, ordered = candidates_by_row(rows, slots, base, count, self._bands.removed)
+        return _joining_pairs(self._values, self._group, starts, ordered, base, self._need)
 
     def _merge(self, a: np.ndarray, b: np.ndarray, size: int) -> None:
         """Join the groups of each pair (a[i], b[i]); every slot then names its group's smallest slot."""

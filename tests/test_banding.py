@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 from datasketch import MinHashLSH
 
-from cleaners.banding import BandIndex, lsh_params, sorted_unique
+from cleaners.banding import BandIndex, candidates_by_row, lsh_params, sorted_unique
 from cleaners.config import DedupConfig
 from cleaners.dedup import signatures
 
@@ -111,3 +111,32 @@ def test_split_candidates_are_the_listed_ones_plus_the_ranges_whole_blocks_of_on
                     assert any(np.all(shared[1:, b] == shared[0, b]) for b in range(split.bands))
             assert found == expected
         assert from_ranges > 1000 and sources == {"batch", "runs"}  # not vacuous
+
+
+def test_candidates_by_row_are_the_live_pairs_most_shared_bands_first(cleaned_seeds):
+    # Each article five times over, one copy removed, added in batches: each row's candidates are
+    # the live, distinct pairs of ``add_slots`` (no removed slot, no row with itself), each once, in
+    # the order of how many bands the pair shares, most first.
+    docs = _variants(cleaned_seeds)
+    sigs = signatures([(f"{k}.{aid}", text, None) for k in range(5) for aid, text, _ in docs], CFG)
+    values = np.stack([s.minhash.hashvalues for s in sigs])
+    ids = [s.id for s in sigs]
+    live, raw = BandIndex(CFG.threshold, CFG.num_perm), BandIndex(CFG.threshold, CFG.num_perm)
+    live.add(ids[:30], values[:30])
+    raw.add(ids[:30], values[:30])
+    live.remove(ids[3])
+    raw.remove(ids[3])
+    rows, slots = live.add_slots(ids[30:], values[30:])
+    expected = set(zip(rows.tolist(), slots.tolist(), strict=True))
+    rows, slots, _ = raw.add_slots_split(ids[30:], values[30:], distinct=False)
+    assert len(rows) > len(expected) and 3 in slots.tolist()  # repeats and the removed slot listed
+    starts, ordered = candidates_by_row(rows, slots, 30, len(ids) - 30, raw.removed)
+    keys = raw.keys(values)
+    got = set()
+    for row in range(len(ids) - 30):
+        mine = ordered[starts[row]:starts[row + 1]].tolist()
+        assert len(mine) == len(set(mine))
+        shared = [int(np.count_nonzero(keys[s] == keys[30 + row])) for s in mine]
+        assert shared == sorted(shared, reverse=True)
+        got |= {(row, s) for s in mine}
+    assert got == expected and len(expected) > 100

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import cleaners.stories as stories_module
+from cleaners.banding import candidates_by_row
 from cleaners.config import Config
 from cleaners.stories import StoryFinder, _agree, _joining_pairs, _least_agreeing, story_features, story_signatures
 
@@ -167,6 +168,11 @@ def test_compiled_verification_agrees_with_datasketchs_estimate():
         assert np.array_equal(got, expected)
 
 
+def joining(values, group, removed, rows, slots, base, count, need):
+    """``_joining_pairs`` of candidates as the band index lists them (``candidates_by_row``)."""
+    return _joining_pairs(values, group, *candidates_by_row(rows, slots, base, count, removed), base, need)
+
+
 def test_a_pair_into_a_group_its_row_already_joins_is_not_kept():
     """Batch row 0 is slot 5, row 1 slot 6. Row 0 agrees with slots 1, 2 (group 1) and 3 (group 3):
     (5, 1) shares the most bands, so it comes first; (5, 2) would then merge nothing more, so only
@@ -181,7 +187,7 @@ def test_a_pair_into_a_group_its_row_already_joins_is_not_kept():
     slots = np.array([2, 1, 3, 1, 1, 2, 1, 4, 6, 5, 3])
     assert [_agree(values[5], values[s], 2) for s in (1, 2, 3, 4)] == [True, True, True, True]
     assert [_agree(values[6], values[s], 2) for s in (1, 2)] == [False, True]
-    a, b = _joining_pairs(values, group, removed, rows, slots, 5, 2, 2)
+    a, b = joining(values, group, removed, rows, slots, 5, 2, 2)
     assert list(zip(a.tolist(), b.tolist(), strict=True)) == [(5, 1), (5, 3), (6, 2)]
 
 
@@ -212,7 +218,7 @@ def test_joining_pairs_gives_the_groups_of_comparing_every_pair():
 
     every = [(base + r, s) for r, s in zip(rows.tolist(), slots.tolist(), strict=True)
              if s != base + r and not removed[s] and _agree(values[base + r], values[s], 9)]
-    a, b = _joining_pairs(values, group, removed, rows, slots, base, count, 9)
+    a, b = joining(values, group, removed, rows, slots, base, count, 9)
     assert 0 < len(a) < len(set(every))
     assert components(zip(a.tolist(), b.tolist(), strict=True)) == components(every)
 
@@ -241,9 +247,8 @@ def test_a_story_republished_hundreds_of_times_lists_few_candidate_pairs_a_copy(
         return finder.stories()
 
     listed = []
-    joining_pairs = stories_module._joining_pairs
-    monkeypatch.setattr(stories_module, "_joining_pairs",
-                        lambda *args: listed.append(len(args[3])) or joining_pairs(*args))
+    by_row = stories_module.candidates_by_row
+    monkeypatch.setattr(stories_module, "candidates_by_row", lambda *args: listed.append(len(args[0])) or by_row(*args))
     names = stories_in_batches()
     assert sum(listed) <= 4 * StoryFinder._PER_BAND * BandIndex(cfg.threshold, cfg.num_perm).bands * len(docs)
     assert set(names) == set(ids) and len(set(names.values())) == 1  # the seeds are one story, copies too
