@@ -245,8 +245,10 @@ def candidates_by_row(rows, slots, base, n_rows, removed):  # pragma: no cover -
     for k in range(len(rows)):
         by_row[fill[rows[k]]] = slots[k]
         fill[rows[k]] += 1
-    lister = np.full(base + n_rows, -1, dtype=np.int64)  # slot -> the last row that listed it
-    shared = np.zeros(base + n_rows, dtype=np.int64)  # slot -> bands that row shares with it
+    # slot -> the last row that listed it, and the bands that row shares with it (int32: 8 bytes a
+    # slot of the index, for the call)
+    lister = np.full(base + n_rows, -1, dtype=np.int32)
+    shared = np.zeros(base + n_rows, dtype=np.int32)
     distinct = np.empty(longest, dtype=np.int64)
     ordered = np.empty(len(rows), dtype=np.int64)
     out_starts = np.zeros(n_rows + 1, dtype=np.int64)
