@@ -29,6 +29,7 @@ from cleaners.io import (
     RawRecord,
     atomic_outputs,
     dump_spool_line,
+    edit_line,
     json_line,
     load_spool_line,
     parse_record,
@@ -309,7 +310,7 @@ def render_chunk(spooled: bytes, decisions: RunDecisions) -> tuple[RunSummary, d
         if article.status == KEPT:
             lines["articles.jsonl"].append(json_line(article.article_row()))
         lines["manifest.jsonl"].append(json_line(article.manifest_row()))
-        lines["edits.jsonl"].extend(json_line(edit.to_json(article.id)) for edit in article.edits)
+        lines["edits.jsonl"].extend(edit_line(article.id, edit) for edit in article.edits)
     return summary, {name: b"".join(found) for name, found in lines.items()}
 
 

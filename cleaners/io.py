@@ -377,6 +377,32 @@ def json_line(row: dict) -> bytes:
     return b"".join(out)
 
 
+def edit_line(article_id: str, edit: Edit) -> bytes:
+    """``json_line(edit.to_json(article_id))``, the same bytes, written field by field: the edits
+    are most of the output's lines (~4 an article), and their fields are known (4.6 -> 1.7 us a
+    line). Anything but plain strings, ints and finite floats goes the general way."""
+    offset, sentence, score = edit.offset, edit.sentence, edit.score
+    text = (article_id, edit.cleaner, edit.category, edit.action, edit.before, edit.after, edit.reason)
+    if any(type(v) is not str for v in text) or any(v is not None and type(v) is not int for v in (offset, sentence)) \
+            or (score is not None and (type(score) is not float or not math.isfinite(score))):
+        return json_line(edit.to_json(article_id))
+    dumps = orjson.dumps
+    try:
+        out = [b'{"id": ', dumps(article_id), b', "cleaner": ', dumps(edit.cleaner), b', "category": ',
+               dumps(edit.category), b', "action": ', dumps(edit.action), b', "before": ', dumps(edit.before),
+               b', "after": ', dumps(edit.after), b', "reason": ', dumps(edit.reason)]
+        if offset is not None:
+            out += (b', "offset": ', dumps(offset))
+        if sentence is not None:
+            out += (b', "sentence": ', dumps(sentence))
+    except orjson.JSONEncodeError:  # a lone surrogate, an integer over 64 bits
+        return json_line(edit.to_json(article_id))
+    if score is not None:
+        out += (b', "score": ', float.__repr__(score).encode())
+    out.append(b"}\n")
+    return b"".join(out)
+
+
 def dump_spool_line(row: dict) -> bytes:
     """A line of newsclean's own spool and cache, read back only by ``load_spool_line``: orjson
     writes UTF-8 bytes directly, 28 -> 3.5 us for a 5.5 KB article (and reads it 14 -> 9 us), and

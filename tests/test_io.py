@@ -10,10 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleaners.config import ConfigError, InputConfig
-from cleaners.document import KEPT, REJECTED
+from cleaners.document import KEPT, REJECTED, Edit
 from cleaners.io import (
     OutputInUse,
     check_inputs,
+    edit_line,
     iter_records,
     json_line,
     output_lock,
@@ -160,6 +161,27 @@ _JSON_VALUES = st.recursive(
 def test_output_lines_are_what_the_json_module_writes(row):
     # Outputs keep the json module's format; json_line writes it faster, byte for byte.
     assert json_line(row) == (json.dumps(row, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+_MAYBE_INT = st.none() | st.integers(min_value=-(2 ** 70), max_value=2 ** 70) | st.booleans()
+
+
+@settings(max_examples=400, deadline=None)
+@given(aid=_ODD_TEXT | st.sampled_from(["a\ud800", "001_b41261e48053f856"]),
+       text=st.lists(_ODD_TEXT, min_size=6, max_size=6), offset=_MAYBE_INT, sentence=_MAYBE_INT,
+       score=st.none() | st.floats() | st.integers(-3, 3))
+def test_edit_lines_are_what_the_json_module_writes(aid, text, offset, sentence, score):
+    # The edits' own writer: the same bytes as the general one, which are the json module's.
+    edit = Edit(*text, offset=offset, sentence=sentence, score=score)
+    try:
+        expected = (json.dumps(edit.to_json(aid), ensure_ascii=False) + "\n").encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate has no UTF-8: the general writer fails the same way
+        with pytest.raises(UnicodeEncodeError):
+            json_line(edit.to_json(aid))
+        with pytest.raises(UnicodeEncodeError):
+            edit_line(aid, edit)
+        return
+    assert edit_line(aid, edit) == expected
 
 
 def test_output_lines_of_real_articles_are_what_the_json_module_writes(tmp_path):
