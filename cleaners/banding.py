@@ -174,17 +174,15 @@ class BandIndex:
         rows, slots = np.concatenate(found_rows), np.concatenate(found_slots)
         return (*(self.live_pairs(rows, slots, base) if distinct else (rows, slots)), rest)
 
-    def unjoined_pairs(self, rest: list[Ranges], parent: np.ndarray, base: int,
-                       distinct: bool = True) -> tuple[np.ndarray, np.ndarray]:
-        """``live_pairs`` of the ranges' entries that are outside their row's group in ``parent``
-        (``unjoined``): what is left to compare of the candidates ``add_slots_split`` did not list
-        (``distinct=False``: as found, as there)."""
+    def unjoined_pairs(self, rest: list[Ranges], parent: np.ndarray, base: int) -> tuple[np.ndarray, np.ndarray]:
+        """The ranges' entries that are outside their row's group in ``parent`` (``unjoined``): what
+        is left to compare of the candidates ``add_slots_split`` did not list, as found (as there
+        with ``distinct=False``; ``candidates_by_row`` drops the repeats, removed slots and rows)."""
         found = [unjoined(*r, parent, base) for r in rest]
         rows = np.concatenate([f[0] for f in found]) if found else np.zeros(0, dtype=np.int64)
         if not len(rows):
             return rows, rows
-        slots = np.concatenate([f[1] for f in found])
-        return self.live_pairs(rows, slots, base) if distinct else (rows, slots)
+        return rows, np.concatenate([f[1] for f in found])
 
     def live_pairs(self, rows: np.ndarray, slots: np.ndarray, base: int) -> tuple[np.ndarray, np.ndarray]:
         """The distinct pairs (row, slot) in (row, slot) order, without removed articles or a row

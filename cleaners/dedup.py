@@ -536,8 +536,7 @@ class DuplicateFinder:
         self._grow_slots()
         self._join_candidates(fresh, rows, slots, base)
         if rest:
-            self._join_candidates(fresh, *self._bands.unjoined_pairs(rest, self._slot_parent, base, distinct=False),
-                                  base)
+            self._join_candidates(fresh, *self._bands.unjoined_pairs(rest, self._slot_parent, base), base)
         if self.remote is not None:
             for sig in fresh:
                 for old in self.remote.query(sig.minhash):

@@ -254,8 +254,7 @@ class StoryFinder:
             # The rest of a big story's members: only those outside the group each row has joined
             # through the first ones (another edge into it would change nothing). ``_group`` names
             # each slot's group by a slot of it, so it is a union-find's parent array as it stands.
-            more = self._joining(*self._bands.unjoined_pairs(rest, self._group, base, distinct=False),
-                                 base, len(fresh))
+            more = self._joining(*self._bands.unjoined_pairs(rest, self._group, base), base, len(fresh))
             if len(more[0]):
                 self._merge(more[0], more[1], size)
 
