@@ -37,6 +37,10 @@ NAME = "mt_glitches"
 DOUBLED_QUOTE = re.compile(r"([“”])(?:[ \t]*\1)+")  # a whole run at once, so one pass is enough
 # ` ” the main points “ ` : a quote pair turned inside out, with its inner spaces.
 INSIDE_OUT_QUOTES = re.compile(r"(^|\s)”\s+([^“”\n]{1,120}?)\s+“(?=\s)")
+# What INSIDE_OUT_QUOTES needs, searched first: a closing quote with space (or the start) before it
+# and space after (2% of the paragraphs with quotes). A pattern that opens with a group is tried at
+# every position (7 us a paragraph), one that opens with a character is scanned for it (0.3 us).
+SPACED_CLOSING_QUOTE = re.compile(r"”(?<![^\s]”)\s")
 NO_SPACE_AFTER_QUOTE = re.compile(r"([.,!?])”(?=[^\W\d_])")
 FRENCH_SPACING = re.compile(r"(?<=[\w”’)\]])[ \u00a0\u202f]+([:;?!])(?=\s|$)")
 GUILLEMET_PAIR = re.compile(r"«\s*([^«»\n]{1,2000}?)\s*»")
@@ -158,8 +162,9 @@ def _has_any(text: str, characters: str) -> bool:
 def _repair_quotes(para: str, edits: list[Edit]) -> str:
     if _has_any(para, "“”"):  # what the three quote repairs act on (most paragraphs have none)
         para = _sub_recorded(DOUBLED_QUOTE, r"\1", para, edits, "doubled_quote", "the same quote mark twice in a row")
-        para = _sub_recorded(INSIDE_OUT_QUOTES, r"\1“\2”", para, edits, "inside_out_quotes",
-                             "quote pair reversed (” … “) with spaces inside")
+        if SPACED_CLOSING_QUOTE.search(para):
+            para = _sub_recorded(INSIDE_OUT_QUOTES, r"\1“\2”", para, edits, "inside_out_quotes",
+                                 "quote pair reversed (” … “) with spaces inside")
         para = _sub_recorded(NO_SPACE_AFTER_QUOTE, r"\1” ", para, edits, "quote_spacing",
                              "missing space after a closing quote")
     return para

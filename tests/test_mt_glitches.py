@@ -3,6 +3,8 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cleaners.config import Config
 from cleaners.document import FLAGGED, REPLACED
@@ -406,3 +408,20 @@ def test_judged_tokens_are_the_tokens_of_exactly_the_judgeable_sentences(cleaned
     assert [j is not None for j in judged] == [judgeable_by_definition(s) for s in sentences]
     assert all(j == tokens_of(s) for j, s in zip(judged, sentences, strict=True) if j is not None)
     assert 0 < sum(j is not None for j in judged) < len(sentences)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(st.sampled_from(["”", "“", " ", "\t", "\n", "\u00a0", "\u2003", "a", "b", ".", ","]), max_size=40))
+def test_the_inside_out_quote_screen_rules_out_only_what_the_regex_would(text):
+    from cleaners.mt_glitches import INSIDE_OUT_QUOTES, SPACED_CLOSING_QUOTE
+
+    # Whatever the spaces (Unicode ones too) and wherever the quote (the start included).
+    if INSIDE_OUT_QUOTES.search(text):
+        assert SPACED_CLOSING_QUOTE.search(text)
+
+
+def test_the_inside_out_quote_screen_passes_the_repairs_it_guards():
+    ctx = CleanerContext(language="en")
+    fixed = repair_mt_glitches("” the main points “ of the plan were set out.", ctx)
+    assert fixed.text == "“the main points” of the plan were set out."
+    assert [e.category for e in fixed.edits if e.action == REPLACED] == ["inside_out_quotes"]
