@@ -88,13 +88,23 @@ MAX_ROUNDS = 3
 
 def apply_cleaners(article: Article, config: Config) -> Article:
     """Run the configured cleaners in order over one article, recording every edit on it."""
+    # A cleaner's result depends on its text and context alone: handed in the next round what it
+    # had in this one (the last cleaner, when the round changed nothing after its turn), it gives
+    # the same result, reused.
+    last: dict[str, tuple[tuple, Cleaned]] = {}
     for _ in range(MAX_ROUNDS):
         before = (article.title, article.text)
         # Findings are made again on each round's text; only the last round's are kept.
         article.edits = [e for e in article.edits if e.action != FLAGGED]
         for name in config.pipeline.cleaners:
-            ctx = CleanerContext(title=article.title, language=article.language, config=config)
-            result = get_cleaner(name)(article.text, ctx)
+            given = (article.text, article.title, article.language)
+            seen = last.get(name)
+            if seen is not None and seen[0] == given:
+                result = seen[1]
+            else:
+                ctx = CleanerContext(title=article.title, language=article.language, config=config)
+                result = get_cleaner(name)(article.text, ctx)
+                last[name] = given, result
             article.text = result.text
             article.edits.extend(result.edits)
             for key, value in result.fields.items():
