@@ -7,6 +7,8 @@ import random
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import cleaners.dedup as dedup_module
 from cleaners.banding import BandIndex, unjoined
@@ -327,3 +329,30 @@ def test_the_ascii_word_pattern_finds_what_the_unicode_one_finds_in_ascii():
     assert all(ASCII_WORD.findall(t) == WORD.findall(t) for t in texts)
     assert words("rock'n'roll, don't_stop") == ["rock'n'roll", "don't_stop"]
     assert line_words("It’s the ‘Café’ owner's 2nd") == ("It’s", "the", "Café", "owner's", "2nd")
+
+
+def test_the_digit_and_space_tables_are_what_re_matches():
+    import re
+
+    from cleaners.dedup import digit_and_space_tables
+
+    is_digit, is_space = digit_and_space_tables()
+    digit, space = re.compile(r"\d"), re.compile(r"\s")
+    characters = [chr(code) for code in range(0x10000)]
+    assert [bool(digit.fullmatch(ch)) for ch in characters] == is_digit.tolist()
+    assert [bool(space.fullmatch(ch)) for ch in characters] == is_space.tolist()
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(st.sampled_from(["1", "7", "٣", "१", "𝟘", "a", "é", "-", ".", " ", "\u00a0", "\u2003", "\n", "\x1c",
+                                "\ud800", "😀", "_"]), max_size=30) | st.text(max_size=30))
+def test_figures_scan_finds_what_the_regex_finds(text):
+    from cleaners.dedup import _numbers_by_code_points, figures
+
+    found = _numbers_by_code_points(text)
+    if found is not None:  # None only beyond the Basic Multilingual Plane
+        assert found == NUMBER.findall(text)
+    else:
+        assert any(ord(ch) > 0xFFFF for ch in text)
+    expected = (ASCII_NUMBER if text.isascii() else NUMBER).findall(text)
+    assert figures(text) == " ".join(list(dict.fromkeys(expected))[:32])
