@@ -452,3 +452,81 @@ def test_a_text_left_as_it_was_is_remembered_per_setting():
         assert (cleaned.text, [e.category for e in cleaned.edits]) == (NEWS, ["ad"])
     again = remove_boilerplate(cleaned.text, short)
     assert (again.text, again.edits, again.fields) == (NEWS, [], {})
+
+
+def _rules_as_alternations():
+    """Each line rule as one alternation of its patterns, as the phrase files define it."""
+    import tomllib
+
+    from cleaners.boilerplate import PHRASE_DIR, _compile
+
+    patterns: dict[tuple[str, bool], list[str]] = {}
+    for language in ("en", "fr", "de", "es", "it", "pt"):
+        for rule in tomllib.loads((PHRASE_DIR / f"{language}.toml").read_text(encoding="utf-8")).get("line", []):
+            patterns.setdefault((rule["category"], bool(rule.get("any_length"))), []).extend(rule["patterns"])
+    return {key: _compile(pats, "test") for key, pats in patterns.items()}
+
+
+AFFILIATE_WORDS = ["If you", "buy", "something", "through", "our", "links", "we", "may", "earn", "a share of the sale",
+                   "affiliate", "contains", "Amazon Services LLC Associates Program", "by clicking here", "Photo",
+                   "contributed", "to this report", "İf", "ıf you", "K", "ſ", "ADVERTISEMENT", ".", ":",
+                   "(photo: AP)", "|"]
+
+
+# Lines that a screened pattern matches, for the test below to vary (re's case-insensitive
+# matching also takes ı and İ for i, ſ for s, the Kelvin sign for k: so must the screen).
+SCREENED_MATCHES = ["If you buy something through our links, we may earn a commission.",
+                    "We may earn a share of the sale from links on this page.",
+                    "When you buy through our links, we may earn a commission.",
+                    "This post contains affiliate links, which means we may receive a commission.",
+                    "We are a participant in the Amazon Services LLC Associates Program.",
+                    "To subscribe, sign up by clicking here.", "John Smith contributed to this report.",
+                    "ıf you buy ſomething through our linKs, we may earn", "İF YOU BUY AN ITEM VIA THIS SITE"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(words=st.lists(st.sampled_from(AFFILIATE_WORDS) | st.text(max_size=6), max_size=14),
+       cases=st.lists(st.sampled_from([str, str.upper, str.lower, str.title]), min_size=14, max_size=14),
+       known=st.sampled_from(["", *SCREENED_MATCHES]), at=st.integers(0, 14))
+def test_screened_line_rules_answer_as_their_alternation(words, cases, known, at):
+    from cleaners.boilerplate import load_phrasebook
+
+    words = [case(w) for w, case in zip(words, cases, strict=False)]
+    line = " ".join(words[:at] + [known] + words[at:]).strip()
+    book = load_phrasebook(("en", "fr", "de", "es", "it", "pt"))
+    alternations = _rules_as_alternations()
+    for category, _, rule in book.line_rules:
+        whole = next(p for (c, long), p in alternations.items() if c == category and not long) \
+            if (category, False) in alternations else alternations[(category, True)]
+        assert bool(rule.fullmatch(line)) == bool(whole.fullmatch(line)), (category, line)
+
+
+def test_the_known_lines_are_matched_by_screened_patterns():
+    from cleaners.boilerplate import ScreenedRule, load_phrasebook
+
+    book = load_phrasebook(("en", "fr", "de", "es", "it", "pt"))
+    screened = [rule for _, _, rule in book.line_rules if isinstance(rule, ScreenedRule)]
+    # each is matched through the screen, not by the rule's other patterns
+    assert all(any(r.screened.fullmatch(line) and not (r.others and r.others.fullmatch(line)) for r in screened)
+               for line in SCREENED_MATCHES[:-1]), [line for line in SCREENED_MATCHES
+                                                   if not any(r.fullmatch(line) for r in screened)]
+
+
+def test_only_patterns_that_open_with_any_characters_are_screened_by_text_they_need():
+    from cleaners.boilerplate import ScreenedRule, _compile_line_rule, _needed_literal, load_phrasebook
+
+    assert _needed_literal(r".{0,200}\bamazon services llc associates program\b.{0,200}") == \
+        "amazon services llc associates program"
+    assert _needed_literal(r".{1,80}\bby (clicking|tapping) here\.?") == " here"
+    assert _needed_literal(r"advertisements?") is None  # opens with its text: re scans for it already
+    assert _needed_literal(r".{0,9}\bads?") is None  # too short to rule lines out
+    assert _needed_literal(r".{0,9}(?P=tag) text") is None  # a group named in another pattern
+    ad = next(rule for category, _, rule in load_phrasebook(("en",)).line_rules if category == "ad")
+    assert isinstance(ad, ScreenedRule)
+    assert ad.fullmatch("As an Amazon Associate, we earn from qualifying purchases. If you buy something through "
+                        "our links, we may earn a commission.")
+    assert not ad.fullmatch("If you buy a house this year, expect higher rates.")
+    assert ad.fullmatch("ADVERTISEMENT") and not ad.fullmatch("Advertisers left the platform.")
+    # Patterns that only work together (one names a group, another refers to it) stay one alternation.
+    together = _compile_line_rule([r"(?P<w>\w+) again", r".{0,20}\bsaid (?P=w) twice"], "test")
+    assert isinstance(together, re.Pattern)
