@@ -99,21 +99,23 @@ def apply_cleaners(article: Article, config: Config) -> Article:
         for name in config.pipeline.cleaners:
             given = (article.text, article.title, article.language)
             seen = last.get(name)
-            if seen is not None and seen[0] == given:
-                result = seen[1]
-            else:
+            if seen is None or seen[0] != given:
                 ctx = CleanerContext(title=article.title, language=article.language, config=config)
-                result = get_cleaner(name)(article.text, ctx)
-                last[name] = given, result
-            article.text = result.text
-            article.edits.extend(result.edits)
-            for key, value in result.fields.items():
-                if key not in ARTICLE_FIELDS:
-                    raise KeyError(f"cleaner {name} set unknown field {key}")
-                # Metadata found in the text never overrides what the input (or a first round) gave.
-                if key in {"published", "byline", "dateline"} and getattr(article, key):
-                    continue
-                setattr(article, key, value)
+                seen = last[name] = given, get_cleaner(name)(article.text, ctx)
+            take_result(article, name, seen[1])
         if (article.title, article.text) == before:
             break
     return article
+
+
+def take_result(article: Article, name: str, result: Cleaned) -> None:
+    """Cleaner ``name``'s result onto the article: its text, its edits, and the fields it found."""
+    article.text = result.text
+    article.edits.extend(result.edits)
+    for key, value in result.fields.items():
+        if key not in ARTICLE_FIELDS:
+            raise KeyError(f"cleaner {name} set unknown field {key}")
+        # Metadata found in the text never overrides what the input (or a first round) gave.
+        if key in {"published", "byline", "dateline"} and getattr(article, key):
+            continue
+        setattr(article, key, value)

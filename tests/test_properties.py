@@ -54,20 +54,14 @@ def test_whole_pipeline_idempotent(text, title):
 
 def _apply_calling_every_cleaner(article: Article, config: Config) -> Article:
     """apply_cleaners as it was before it reused results: every cleaner called in every round."""
-    from cleaners.registry import ARTICLE_FIELDS, MAX_ROUNDS
+    from cleaners.registry import MAX_ROUNDS, take_result
 
     for _ in range(MAX_ROUNDS):
         before = (article.title, article.text)
         article.edits = [e for e in article.edits if e.action != FLAGGED]
         for name in config.pipeline.cleaners:
-            result = get_cleaner(name)(article.text, CleanerContext(article.title, article.language, config))
-            article.text = result.text
-            article.edits.extend(result.edits)
-            for key, value in result.fields.items():
-                assert key in ARTICLE_FIELDS
-                if key in {"published", "byline", "dateline"} and getattr(article, key):
-                    continue
-                setattr(article, key, value)
+            take_result(article, name, get_cleaner(name)(article.text, CleanerContext(article.title,
+                                                                                       article.language, config)))
         if (article.title, article.text) == before:
             break
     return article
