@@ -25,7 +25,7 @@ from datasketch import LeanMinHash, MinHash
 from cleaners.banding import BandIndex, candidates_by_row, slot_root
 from cleaners.compiled import compiled
 from cleaners.config import DedupConfig
-from cleaners.text import comparable
+from cleaners.text import comparable, digit_and_space_tables
 
 
 @dataclass(slots=True)
@@ -340,7 +340,7 @@ def figures(normalized: str) -> str:
 
 
 def _numbers_by_code_points(text: str) -> list[str] | None:
-    """``NUMBER.findall(text)`` by a compiled scan of its code points (27 -> 10 us an article: the
+    """``NUMBER.findall(text)`` by a compiled scan of its code points (27 -> 11 us an article: the
     regex tests each character against a Unicode category, three in five texts being beyond
     ASCII); None for a text beyond the Basic Multilingual Plane, left to the regex."""
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
@@ -350,15 +350,6 @@ def _numbers_by_code_points(text: str) -> list[str] | None:
         return None
     bounds = spans[:count].tolist()
     return [text[bounds[k]:bounds[k + 1]] for k in range(0, count, 2)]
-
-
-@lru_cache(maxsize=1)
-def digit_and_space_tables() -> tuple[np.ndarray, np.ndarray]:
-    """For each code point of the Basic Multilingual Plane: whether re's ``\\d`` matches it (a
-    decimal digit, ``str.isdecimal``), and whether its ``\\s`` does (``str.isspace``); tested against re."""
-    characters = [chr(code) for code in range(0x10000)]
-    return (np.array([ch.isdecimal() for ch in characters], dtype=bool),
-            np.array([ch.isspace() for ch in characters], dtype=bool))
 
 
 @compiled

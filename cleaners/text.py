@@ -127,6 +127,15 @@ def code_point_tables() -> tuple[np.ndarray, np.ndarray]:
     return lower, word
 
 
+@cache
+def digit_and_space_tables() -> tuple[np.ndarray, np.ndarray]:
+    """For each code point of the Basic Multilingual Plane: whether re's ``\\d`` matches it (a
+    decimal digit, ``str.isdecimal``), and whether its ``\\s`` does (``str.isspace``); tested against re."""
+    characters = [chr(code) for code in range(_BMP)]
+    return (np.array([ch.isdecimal() for ch in characters], dtype=bool),
+            np.array([ch.isspace() for ch in characters], dtype=bool))
+
+
 def _comparable_by_code_points(text: str) -> str | None:
     """``comparable(text)``, or None for a text it leaves to the regex (beyond the BMP, or with a
     character whose lower case depends on its context or has several characters)."""

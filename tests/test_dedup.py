@@ -334,7 +334,7 @@ def test_the_ascii_word_pattern_finds_what_the_unicode_one_finds_in_ascii():
 def test_the_digit_and_space_tables_are_what_re_matches():
     import re
 
-    from cleaners.dedup import digit_and_space_tables
+    from cleaners.text import digit_and_space_tables
 
     is_digit, is_space = digit_and_space_tables()
     digit, space = re.compile(r"\d"), re.compile(r"\s")
