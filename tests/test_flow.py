@@ -96,6 +96,45 @@ def test_cli_run_then_explain(tmp_path):
     assert "paywall" in direct.stdout and "inside_out_quotes" in direct.stdout
 
 
+def test_the_commands_own_server_skips_block_registration(tmp_path, monkeypatch):
+    # Registering block types imports every Prefect collection (prefect-dask, Dask) before the
+    # server answers; the command's temporary server skips it, the full one of `serve` does not,
+    # and a value the user sets wins. Started for real on a fresh Prefect home: it answers, and
+    # its database has no block types (the setting's name is the one this Prefect reads).
+    import time
+    import urllib.request
+
+    from flows.cli import _server_command
+    from flows.local_cluster import free_port
+
+    monkeypatch.delenv("PREFECT_API_BLOCKS_REGISTER_ON_START", raising=False)
+    _, full = _server_command(free_port(), scheduler=True)
+    assert "PREFECT_API_BLOCKS_REGISTER_ON_START" not in full
+    monkeypatch.setenv("PREFECT_API_BLOCKS_REGISTER_ON_START", "true")
+    assert _server_command(free_port(), scheduler=False)[1]["PREFECT_API_BLOCKS_REGISTER_ON_START"] == "true"
+    monkeypatch.delenv("PREFECT_API_BLOCKS_REGISTER_ON_START")
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "prefect-home"))
+    port = free_port()
+    command, env = _server_command(port, scheduler=False)
+    assert env["PREFECT_API_BLOCKS_REGISTER_ON_START"] == "false"
+    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                request = urllib.request.Request(f"http://127.0.0.1:{port}/api/block_types/filter", data=b"{}",
+                                                 headers={"Content-Type": "application/json"})
+                with urllib.request.urlopen(request, timeout=5) as response:
+                    assert json.loads(response.read()) == []
+                    break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.2)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 @pytest.mark.parametrize("workers,warmed", [(1, True), (2, False)])
 def test_one_process_warms_its_cleaners_while_the_server_starts(monkeypatch, workers, warmed):
     # In one process the cleaners load while Prefect's server starts (the process would only wait);
