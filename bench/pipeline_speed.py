@@ -4,7 +4,9 @@
     python bench/pipeline_speed.py [--docs 100000] [--workers N] [--profile-docs 2000]
 
 Prefect's orchestration is measured in the run itself: its fixed start and stop (a run on the
-seeds first) and the time the flow's task runs take beyond their bodies (the flow logs it). With
+seeds first) and the time the flow's task runs take beyond their bodies (the flow logs it). Of that
+start and stop, Prefect's own part is the seeds run's time less that of the same work without
+Prefect (a fresh process that loads the cleaners, cleans the seeds and writes). With
 --profile-docs equal to --docs, the in-process time of the same work is also subtracted from the
 run's, a second estimate that carries the drift between two runs minutes apart.
 
@@ -125,20 +127,61 @@ def run_command(corpus: Path, workers: int | None,
     return elapsed, rss, dict(counts), cpu_by_role, stderr
 
 
+def without_prefect(inputs: str, out: Path, config: Path) -> None:
+    """What `newsclean run` does, in this process and without Prefect: load and warm the cleaners,
+    read, clean, dedup and write; then exit as the command does (without the interpreter's teardown)."""
+    from cleaners.config import load_config
+    from cleaners.corpus import Ledger, batched, clean_batch, fewer_collections, write_outputs
+    from cleaners.io import iter_records
+    from flows.local_cluster import warm_up
+
+    settings = load_config(str(config))
+    warm_up()
+    shutil.rmtree(out, ignore_errors=True)
+    ledger = Ledger(out, settings)
+    with fewer_collections():
+        for records in batched(iter_records([inputs], settings.input), settings.pipeline.batch_size):
+            ledger.add(*clean_batch(records, settings))
+        write_outputs(ledger, out)
+    ledger.close()
+    sys.stdout.flush()
+    os._exit(0)
+
+
+def seconds_without_prefect(inputs: Path, config: Path) -> float:
+    """Wall seconds of ``without_prefect`` on ``inputs`` in a fresh process (interpreter start included)."""
+    out = OUT / f"without-prefect-{os.getpid()}"
+    start = time.perf_counter()
+    command = [sys.executable, __file__, "--without-prefect", str(inputs), "-o", str(out), "--config", str(config)]
+    subprocess.run(command, cwd=ROOT, check=True)
+    elapsed = time.perf_counter() - start
+    shutil.rmtree(out, ignore_errors=True)
+    return elapsed
+
+
 AROUND_TASKS = re.compile(r"Prefect's own time around the (\d+) clean-batch task runs: ([\d.]+) s")
 
 
-def orchestration_line(elapsed: float, fixed_elapsed: float, log: str) -> str:
+def orchestration_line(elapsed: float, fixed_elapsed: float, log: str, bare_elapsed: float | None = None) -> str:
     """Prefect's share as the run itself measured it: the fixed start and stop (a run on the seeds,
-    whose cleaning is a few ms) and the time its task runs took beyond their bodies (the flow logs it)."""
+    whose cleaning is a few ms) and the time its task runs took beyond their bodies (the flow logs it).
+    With ``bare_elapsed`` (the seeds without Prefect, ``seconds_without_prefect``), also Prefect's
+    own part of that start and stop: the rest (the interpreter, the cleaners' imports and models)
+    is a run's start-up with or without it."""
     found = AROUND_TASKS.search(log)
     if not found:
         return "orchestration: the run did not log its task runs' time (on Dask, batches are not Prefect task runs)"
     around = float(found[2])
     total = fixed_elapsed + around
-    return (f"orchestration, measured in the run: start and stop {fixed_elapsed:.1f} s (a run on the seeds) "
+    line = (f"orchestration, measured in the run: start and stop {fixed_elapsed:.1f} s (a run on the seeds) "
             f"+ {around:.2f} s around {found[1]} task runs = {total:.1f} s of {elapsed:.1f} s "
             f"({100 * total / elapsed:.1f}% of the run)")
+    if bare_elapsed is not None:
+        own = fixed_elapsed - bare_elapsed + around
+        line += (f"\n  of which Prefect's own: {fixed_elapsed - bare_elapsed:.1f} s of the start and stop (the seeds "
+                 f"without Prefect took {bare_elapsed:.1f} s) + {around:.2f} s = {own:.1f} s "
+                 f"({100 * own / elapsed:.1f}% of the run)")
+    return line
 
 
 def cpu_line(cpu_by_role: dict[str, list[float]], docs: int, workers: int | None,
@@ -238,7 +281,11 @@ def main() -> None:
     parser.add_argument("--config", type=Path, default=NO_CACHE_CONFIG,
                         help="the run's config (default: bench/no_cache.toml, a full run without the incremental "
                              "cache; newsclean.toml: the defaults, the cache filled as it goes)")
+    parser.add_argument("--without-prefect", metavar="PATH", help=argparse.SUPPRESS)  # seconds_without_prefect's run
+    parser.add_argument("-o", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.without_prefect:
+        without_prefect(args.without_prefect, args.o, args.config)
     OUT.mkdir(parents=True, exist_ok=True)
     corpus = make_corpus(args.docs, args.seed)
     mb = text_megabytes(corpus)
@@ -254,7 +301,7 @@ def main() -> None:
               f"{args.docs / elapsed:.0f} articles/s, {mb / elapsed:.2f} MB/s, peak RSS {rss:.0f} MB; {counts}")
         print(cpu_line(cpu, args.docs, args.workers, fixed))
         if not args.workers:
-            print(orchestration_line(elapsed, seeds[0], log))
+            print(orchestration_line(elapsed, seeds[0], log, seconds_without_prefect(ROOT / "seeds", args.config)))
     if args.profile_docs:
         spent = stage_shares(corpus, min(args.profile_docs, args.docs))
         total = spent["read"] + spent["clean: all (incl. parse, quality)"] + spent["signatures"] \
