@@ -223,6 +223,15 @@ def drop_stale_scheduled_runs(deployment_name: str) -> int:
                 dropped += 1
 
 
+# The temporary server skips registering Prefect's block types in its database: to see whether they
+# changed, it imports every installed Prefect collection, so prefect-dask and Dask, before it
+# answers (3.1 -> 2.7 s to its first answer here, alternated). newsclean uses no blocks; a full
+# `prefect server start` (and `newsclean serve`'s) still registers them. Set in the environment, a
+# user's own value wins.
+TEMPORARY_SERVER_DEFAULTS = {"PREFECT_API_BLOCKS_REGISTER_ON_START": "false",
+                             "PREFECT_MEMOIZE_BLOCK_AUTO_REGISTRATION": "false"}
+
+
 def _server_command(port: int, scheduler: bool) -> tuple[list[str], dict[str, str]]:
     """How to start a Prefect server on loopback: the full one (with the scheduler ``serve``
     needs), or the API alone, as Prefect starts its own temporary server for a flow run."""
@@ -236,15 +245,6 @@ def _server_command(port: int, scheduler: bool) -> tuple[list[str], dict[str, st
              "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(port),
              "--log-level", "error", "--lifespan", "on"],
             {**TEMPORARY_SERVER_DEFAULTS, **env, "PREFECT__SERVER_EPHEMERAL": "1"})
-
-
-# The temporary server skips registering Prefect's block types in its database: to see whether they
-# changed, it imports every installed Prefect collection, so prefect-dask and Dask, before it
-# answers (3.1 -> 2.7 s to its first answer here, alternated). newsclean uses no blocks; a full
-# `prefect server start` (and `newsclean serve`'s) still registers them. Set in the environment, a
-# user's own value wins.
-TEMPORARY_SERVER_DEFAULTS = {"PREFECT_API_BLOCKS_REGISTER_ON_START": "false",
-                             "PREFECT_MEMOIZE_BLOCK_AUTO_REGISTRATION": "false"}
 
 
 @dataclass(frozen=True)
