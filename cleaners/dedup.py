@@ -25,7 +25,7 @@ from datasketch import LeanMinHash, MinHash
 from cleaners.banding import BandIndex, candidates_by_row, slot_root
 from cleaners.compiled import compiled
 from cleaners.config import DedupConfig
-from cleaners.text import comparable, digit_and_space_tables
+from cleaners.text import code_points, comparable, digit_and_space_tables
 
 
 @dataclass(slots=True)
@@ -343,7 +343,7 @@ def _numbers_by_code_points(text: str) -> list[str] | None:
     """``NUMBER.findall(text)`` by a compiled scan of its code points (27 -> 11 us an article: the
     regex tests each character against a Unicode category, three in five texts being beyond
     ASCII); None for a text beyond the Basic Multilingual Plane, left to the regex."""
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    codes = code_points(text)
     spans = np.empty(len(codes) + 1, dtype=np.int64)  # starts and ends: a number and a space at least
     count = _number_spans(codes, *digit_and_space_tables(), spans)
     if count < 0:

@@ -33,6 +33,7 @@ from langdetect.lang_detect_exception import ErrorCode, LangDetectException
 from langdetect.utils.ngram import NGram
 
 from cleaners.compiled import compiled
+from cleaners.text import code_points
 
 
 class _Profiles:
@@ -62,7 +63,7 @@ class _Profiles:
         """The rows of ``text``'s n-grams, in langdetect's order (its _extract_ngrams).
         ``codes``: its code points, where already at hand."""
         if codes is None:
-            codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+            codes = code_points(text)
         out = np.empty(3 * len(codes), dtype=np.int32)
         found = self._rows(codes, self.normalised, self.upper, out)
         if found >= 0:
@@ -215,7 +216,7 @@ class _CharacterCounts:
     more). The code points are kept: the n-gram rows are read from them where the text is kept."""
 
     def __init__(self, text: str):
-        self.codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        self.codes = code_points(text)
         self.non_latin, self.latin, self.vi_marks = _count_characters(self.codes, _VI_MARK_TABLE)
 
 

@@ -13,8 +13,6 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
-import numpy as np
-
 from cleaners.boilerplate import stopwords
 from cleaners.compiled import compiled
 from cleaners.document import FLAGGED, REMOVED, REPLACED, Cleaned, Edit
@@ -24,6 +22,7 @@ from cleaners.text import (
     NOT_ONE_TO_ONE,
     SENTENCE_STOP,
     code_point_tables,
+    code_points,
     comparable,
     join_paragraphs,
     line_words,
@@ -117,7 +116,7 @@ def _may_double_word(para: str) -> bool:
     str.lower's (the table) but for İ (two characters there) and Σ (ς at a word's end there): with
     either, or a character beyond the table, the regex decides.
     """
-    codes = np.frombuffer(para.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    codes = code_points(para)
     return _neighbour_runs_equal(codes, *code_point_tables()) != 0
 
 

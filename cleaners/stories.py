@@ -22,7 +22,7 @@ from cleaners.banding import BandIndex, candidates_by_row, sorted_unique
 from cleaners.compiled import compiled
 from cleaners.config import StoryConfig
 from cleaners.dedup import UnionFind, many_shingle_hashes, minhashes
-from cleaners.text import Memo, code_point_tables
+from cleaners.text import Memo, code_point_tables, code_points
 
 _NAME = re.compile(r"[A-Z][\w-]*(?:['’][\w-]+)?")  # a capitalized word (Unicode letters included)
 _SENTENCE_START = re.compile(r"(?:^|[.!?…:]\s+)[\"'“‘«(\[]*\s*$", re.MULTILINE)
@@ -44,7 +44,7 @@ def story_features(text: str) -> list[str]:
     >>> story_features("Wang Yi met Vladimir Putin in Moscow. He said China's ties are firm.")
     ['china', 'moscow', 'putin', 'vladimir', 'yi']
     """
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    codes = code_points(text)
     is_word = code_point_tables()[1]
     if not len(codes) or codes.max() >= len(is_word):  # beyond the table: the pattern, match by match
         return _story_features_by_pattern(text)

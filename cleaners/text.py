@@ -136,10 +136,16 @@ def digit_and_space_tables() -> tuple[np.ndarray, np.ndarray]:
             np.array([ch.isspace() for ch in characters], dtype=bool))
 
 
+def code_points(text: str) -> np.ndarray:
+    """``text``'s code points as uint32, for the compiled scans (a lone surrogate, which a
+    malformed input may hold, is kept as its own code point rather than failing the encoding)."""
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
 def _comparable_by_code_points(text: str) -> str | None:
     """``comparable(text)``, or None for a text it leaves to the regex (beyond the BMP, or with a
     character whose lower case depends on its context or has several characters)."""
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    codes = code_points(text)
     lower_of, is_word = code_point_tables()
     out = np.empty(len(codes), dtype=np.uint32)
     length = _comparable_codes(codes, lower_of, is_word, out)
